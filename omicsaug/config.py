@@ -1,0 +1,122 @@
+"""Configuration: schema validation, per-dataset defaults, built-in data sources."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import os
+from pathlib import Path
+
+import yaml
+
+from .errors import InputError
+
+SCHEMA = Path(__file__).resolve().parent.parent / "config" / "config.schema.yaml"
+
+DEFAULTS = {
+    "seed": 42,
+    "alpha": 0.05,
+    "eae_dir": None,
+    "defaults": {
+        "filter": {"max_missing": 0.5, "top_k_variance": None},
+        "impute": {"method": "missforest", "n_estimators": 100, "max_iter": 5,
+                   "quality_fraction": 0.05, "quality_repeats": 3},
+        "reference": {"welch": False, "classifiers": ["rf", "svm", "knn"], "cv_folds": 5,
+                      "cv_repeats": 3},
+        "failure_point": {"n_per_group": [3, 4, 5, 6, 7, 8], "seeds": 20},
+    },
+}
+
+# The EAE lipidomics data (Loetsch et al. 2026, CC BY 4.0), pinned to one commit.
+EAE_COMMIT = "da0808d34c4ca7702f5cacb870894c0358004c8b"
+EAE_URL = ("https://raw.githubusercontent.com/JornLotsch/genESOMerrorSignal/"
+           f"{EAE_COMMIT}/MouseEAE_DIB/{{file}}")
+EAE_FILES = {
+    "mouse_lipidomics_data_raw.csv":
+        "99daca3139801cf0e08ae993bfc93c21c6a90b975b179b85ef3eaec8d5f25b3d",
+    "mouse_lipidomics_metadata.csv":
+        "2549de58f32b201389c960b160ee72177ddeadbd2bf8dd9c3c664f2fb538c25e",
+    "mouse_lipidomics_data_transformed_imputed.csv":
+        "f4b98975e48ed9bbdf73b39c99a26724fe40abc477c4edd67b6d55f1b7162f5f",
+}
+EAE_GROUPS = {"1": "control", "2": "EAE", "3": "EAE_fingolimod"}
+EAE_ENV = "OMICSAUG_EAE_DIR"
+
+SIMULATED = ("simulate_lipidomics", "simulate_microarray")
+
+
+def deep_merge(base: dict, over: dict) -> dict:
+    out = copy.deepcopy(base)
+    for k, v in (over or {}).items():
+        out[k] = deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def validate_config(config: dict, configfile="config", schema_path=SCHEMA):
+    """Check ``config`` against the JSON schema; raise one :class:`InputError` naming the key."""
+    import jsonschema
+
+    schema = yaml.safe_load(Path(schema_path).read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.path), list(map(str, e.path))))
+    if not errors:
+        return
+    err = jsonschema.exceptions.best_match(errors)
+    key = ".".join(str(p) for p in err.absolute_path) or "(top level)"
+    raise InputError(f"{err.message}.", file=configfile, key=key,
+                     fix="see config/config.schema.yaml for the allowed values of this key.")
+
+
+def with_defaults(config: dict) -> dict:
+    return deep_merge(DEFAULTS, config)
+
+
+def eae_dir(config: dict):
+    """The local EAE folder: ``config['eae_dir']``, else ``$OMICSAUG_EAE_DIR``, else None."""
+    d = config.get("eae_dir") or os.environ.get(EAE_ENV) or None
+    return str(Path(d)) if d else None
+
+
+def sha256(path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def verify_eae_file(path):
+    name = Path(path).name
+    digest = sha256(path)
+    if digest != EAE_FILES[name]:
+        raise InputError(f"sha256 {digest} differs from the pinned {EAE_FILES[name]}.", file=path,
+                         fix=f"use the files of commit {EAE_COMMIT} (see README, 'EAE data').")
+
+
+def dataset(config: dict, name: str) -> dict:
+    """The resolved settings of one dataset: global defaults, then built-in source, then user keys."""
+    cfg = with_defaults(config)
+    spec = deep_merge(cfg["defaults"], cfg["datasets"][name])
+    src = spec["source"]
+    if src == "eae_lipidomics":
+        authors = spec.get("eae_matrix", "raw") == "authors"
+        base = {"kind": "lipidomics", "id_column": "ID", "group_column": "GROUP",
+                "group_labels": EAE_GROUPS,
+                "table": "mouse_lipidomics_data_transformed_imputed.csv" if authors
+                else "mouse_lipidomics_data_raw.csv",
+                "metadata": "mouse_lipidomics_metadata.csv",
+                "transform": "none" if authors else "log10"}
+        spec = deep_merge(base, spec)
+    elif src in SIMULATED:
+        spec = deep_merge({"kind": "lipidomics" if src == "simulate_lipidomics" else "microarray",
+                           "id_column": "sample_id", "group_column": "group",
+                           "transform": "log10" if src == "simulate_lipidomics" else "none"}, spec)
+    spec.setdefault("kind", "other")
+    spec.setdefault("transform", "none")
+    spec.setdefault("designs", [])
+    spec["name"] = name
+    return spec
+
+
+def load_yaml(path) -> dict:
+    return yaml.safe_load(Path(path).read_text()) or {}

@@ -1,0 +1,187 @@
+"""Downsampled subsets: sample-size designs, first-n, class imbalance, failure point.
+
+A *design* is one cell of the study (e.g. ``n6``: 6 per group, 20 random draws). Its
+subsets for all seeds live in one long table: columns ``seed``, ``sample_id``, ``group``
+and the feature values, rows in file order within each seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+from .io import GROUP, ID
+from .utils import get_logger, make_rng
+
+SEED = "seed"
+
+
+@dataclass(frozen=True)
+class Design:
+    """One design cell. ``kind`` is ``full``, ``sample_size``, ``first_n`` or ``imbalance``."""
+
+    name: str
+    kind: str
+    seeds: tuple[int, ...]
+    n_per_group: int | None = None
+    control: str | None = None
+    case: str | None = None
+    n_controls: int | None = None
+    minority_fraction: float | None = None
+    reimpute: bool = False
+    params: dict = field(default_factory=dict, compare=False)
+
+
+def _fmt(x):
+    return f"{x:g}"
+
+
+def expand_designs(specs: list[dict]) -> list[Design]:
+    """Expand config design entries (lists of sizes / fractions) into named cells.
+
+    Names: ``full``, ``n{n}``, ``first{n}``, ``imb_c{controls}_f{fraction}``; a ``name``
+    in the entry is used as a prefix when given (``{name}_n6``).
+    """
+    out = []
+    for i, s in enumerate(specs):
+        kind = s.get("type")
+        seeds = tuple(range(1, int(s.get("seeds", 1)) + 1))
+        prefix = f"{s['name']}_" if s.get("name") else ""
+        re = bool(s.get("reimpute", False))
+        if kind == "full":
+            out.append(Design(f"{s.get('name') or 'full'}", "full", (1,), reimpute=False))
+        elif kind in ("sample_size", "first_n"):
+            ns = s.get("n_per_group")
+            ns = ns if isinstance(ns, list) else [ns]
+            for n in ns:
+                if kind == "sample_size":
+                    out.append(Design(f"{prefix}n{n}", kind, seeds, n_per_group=int(n), reimpute=re))
+                else:
+                    out.append(Design(f"{prefix}first{n}", kind, (1,), n_per_group=int(n), reimpute=re))
+        elif kind == "imbalance":
+            cs = s.get("n_controls")
+            fs = s.get("minority_fraction")
+            for c in (cs if isinstance(cs, list) else [cs]):
+                for f in (fs if isinstance(fs, list) else [fs]):
+                    out.append(Design(f"{prefix}imb_c{c}_f{_fmt(f)}", kind, seeds, control=str(s["control"]),
+                                      case=str(s["case"]) if s.get("case") is not None else None,
+                                      n_controls=int(c), minority_fraction=float(f), reimpute=re))
+        else:
+            raise InputError(f"unknown design type {kind!r}.", key=f"designs[{i}].type",
+                             fix="use full, sample_size, first_n or imbalance.")
+    names = [d.name for d in out]
+    dup = {n for n in names if names.count(n) > 1}
+    if dup:
+        raise InputError(f"design names repeat: {sorted(dup)}.", key="designs",
+                         fix="give the entries distinct 'name' prefixes.")
+    return out
+
+
+def _check_counts(groups: pd.Series, need: dict, design: str):
+    have = groups.value_counts()
+    for g, n in need.items():
+        if g not in have.index:
+            raise InputError(f"group {g!r} not in the data (groups: {sorted(have.index)}).",
+                             key=f"design {design}", fix="use a group label that exists.")
+        if have[g] < n:
+            raise InputError(f"needs {n} samples of group {g!r} but the data have {have[g]}.",
+                             key=f"design {design}", fix="lower the design's sample counts.")
+
+
+def draw_indices(df: pd.DataFrame, design: Design, seed: int, base_seed: int = 0) -> np.ndarray:
+    """Row positions (sorted, file order) of the subset for one seed."""
+    g = df[GROUP].reset_index(drop=True)
+    order = list(pd.unique(g))
+    if design.kind == "full":
+        return np.arange(len(df))
+    if design.kind == "first_n":
+        _check_counts(g, {k: design.n_per_group for k in order}, design.name)
+        return np.sort(np.concatenate([np.flatnonzero(g == k)[: design.n_per_group] for k in order]))
+    rng = make_rng(base_seed, "subset", design.name, seed)
+    if design.kind == "sample_size":
+        need = {k: design.n_per_group for k in order}
+    elif design.kind == "imbalance":
+        case = design.case
+        if case is None:
+            others = [k for k in order if k != design.control]
+            if len(others) != 1:
+                raise InputError(f"'case' must be given when there are more than two groups ({order}).",
+                                 key=f"design {design.name}", fix="set 'case' in the imbalance design.")
+            case = others[0]
+        need = {design.control: design.n_controls,
+                case: max(1, int(round(design.minority_fraction * design.n_controls)))}
+    else:
+        raise ValueError(design.kind)
+    _check_counts(g, need, design.name)
+    idx = [rng.choice(np.flatnonzero(g == k), size=n, replace=False) for k, n in need.items()]
+    return np.sort(np.concatenate(idx))
+
+
+def draw_subsets(imputed: pd.DataFrame, design: Design, base_seed=0, transformed=None,
+                 imputer_factory=None, log=None) -> pd.DataFrame:
+    """All seeds of one design as one long table.
+
+    With ``design.reimpute`` the subset is imputed again from the transformed, not yet
+    imputed values (``transformed``), using only the subset's own samples, as the EAE
+    authors did; otherwise the rows are taken from the full-data imputed matrix.
+    """
+    log = log or get_logger()
+    parts = []
+    for i, s in enumerate(design.seeds):
+        idx = draw_indices(imputed, design, s, base_seed)
+        if design.reimpute:
+            if transformed is None or imputer_factory is None:
+                raise ValueError("reimpute needs the transformed table and an imputer factory")
+            sub = transformed.iloc[idx].reset_index(drop=True)
+            from .preprocess import impute_table
+            sub = impute_table(sub, imputer_factory(s))
+        else:
+            sub = imputed.iloc[idx].reset_index(drop=True)
+        sub.insert(0, SEED, s)
+        parts.append(sub)
+        log.info("design %s: seed %d (%d/%d): %d samples %s", design.name, s, i + 1,
+                 len(design.seeds), len(sub), dict(sub[GROUP].value_counts()))
+    return pd.concat(parts, ignore_index=True)
+
+
+def failure_point(X, y, n_values, seeds, alpha=0.05, base_seed=0, correction="sidak",
+                  welch=False) -> tuple[pd.DataFrame, pd.DataFrame, int | None]:
+    """Significant-feature counts as the per-group sample size shrinks.
+
+    For each n (per group) and seed, draw a stratified subset without replacement, run the
+    per-feature ANOVA and count features with adjusted p < alpha. Returns
+    (draws, summary, n_min): ``n_min`` is the smallest n at which at least half of the
+    draws keep one or more significant features, and every larger n does too; None when
+    no n qualifies.
+    """
+    from .stats import count_significant
+
+    X = np.asarray(X, float)
+    y = np.asarray(y).astype(str)
+    df = pd.DataFrame({GROUP: y})
+    smallest = int(df[GROUP].value_counts().min())
+    n_values = sorted({int(v) for v in n_values if 2 <= int(v) <= smallest})
+    if not n_values:
+        raise InputError(f"no n per group between 2 and the smallest group size ({smallest}).",
+                         key="failure_point.n_per_group", fix="list sizes the data can supply.")
+    rows = []
+    for n in n_values:
+        d = Design(f"fp_n{n}", "sample_size", tuple(seeds), n_per_group=n)
+        for s in seeds:
+            idx = draw_indices(df, d, s, base_seed)
+            rows.append({"n_per_group": n, SEED: s,
+                         "n_significant": count_significant(X[idx], y[idx], alpha, correction, welch)})
+    draws = pd.DataFrame(rows)
+    summ = draws.groupby("n_per_group")["n_significant"].agg(
+        mean="mean", median="median", sd="std", min="min", max="max",
+        fraction_with_any=lambda v: float((v > 0).mean())).reset_index()
+    ok = summ["fraction_with_any"] >= 0.5
+    n_min = None
+    for i in range(len(summ) - 1, -1, -1):
+        if not ok.iloc[i]:
+            break
+        n_min = int(summ["n_per_group"].iloc[i])
+    return draws, summ, n_min

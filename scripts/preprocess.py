@@ -1,0 +1,12 @@
+"""Filter, log-transform and impute one dataset; score the imputation."""
+from omicsaug import plots, preprocess
+from omicsaug.io import read_samples
+from omicsaug.utils import log_to, write_tsv
+
+log = log_to(snakemake.log[0])
+spec = snakemake.params.spec
+out = preprocess.run(read_samples(snakemake.input[0]), spec, snakemake.params.seed,
+                     file=snakemake.input[0], log=log)
+for key in ("transformed", "imputed", "features", "quality"):
+    write_tsv(out[key], snakemake.output[key])
+plots.imputation_quality(out["quality"], out["cells"], snakemake.output.figure, title=spec["name"])

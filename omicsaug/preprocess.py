@@ -195,7 +195,11 @@ def preprocess(df: pd.DataFrame, *, transform="none", log_offset=0.0, max_missin
 
 
 def imputer_factory(impute: dict, base_seed: int, n_jobs: int = 1):
-    """``factory(key) -> imputer`` seeded from the config seed and ``key`` (e.g. a subset seed)."""
+    """``factory(key) -> imputer`` seeded from the config seed and ``key`` (e.g. a subset seed).
+
+    ``n_jobs`` threads per forest; worth it from about 100 samples on (below that, thread
+    start-up costs more than the trees). Results do not depend on ``n_jobs``.
+    """
     from .utils import derive_seed
 
     method = impute.get("method", "missforest")
@@ -212,7 +216,7 @@ def imputer_factory(impute: dict, base_seed: int, n_jobs: int = 1):
     return factory
 
 
-def run(samples: pd.DataFrame, spec: dict, base_seed: int, file=None, log=None):
+def run(samples: pd.DataFrame, spec: dict, base_seed: int, file=None, log=None, threads=1):
     """The preprocessing stage: filter, transform, impute, score the imputation.
 
     Returns dict of tables: transformed (with missing values), imputed, features,
@@ -234,7 +238,7 @@ def run(samples: pd.DataFrame, spec: dict, base_seed: int, file=None, log=None):
     if impute.get("method") == "none" and np.isnan(X).any():
         raise InputError("the table has missing values but 'impute.method' is none.", file=file,
                          key="impute.method", fix="use missforest (default) or mean.")
-    factory = imputer_factory(impute, base_seed)
+    factory = imputer_factory(impute, base_seed, n_jobs=threads if len(X) >= 100 else 1)
     imputed = impute_table(transformed, factory("full"))
     log.info("imputed %d cells with %s", int(np.isnan(X).sum()), impute.get("method"))
     quality, cells = imputation_quality(X, lambda: factory("quality"),

@@ -23,7 +23,7 @@ def _block_noise(rng, n, block_sizes, rho):
 
 
 def simulate_lipidomics(n_per_group=(10, 8, 8), blocks=None, n_effects=27,
-                        effect_range=(0.8, 3.0), rho=0.5, missing_rate=0.05,
+                        effect_range=(0.6, 2.6), rho=0.5, missing_rate=0.05,
                         group_names=("control", "disease", "treated"), treated_fraction=0.5,
                         seed=0):
     """Lipidomics-like table after the EAE design (Loetsch et al. 2026).

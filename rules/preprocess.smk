@@ -19,7 +19,7 @@ rule preprocess:
     params:
         spec=get_spec,
         seed=config["seed"],
-    threads: 1
+    threads: 2
     resources:
         mem_mb=2000,
         runtime=30,

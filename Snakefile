@@ -17,6 +17,7 @@ include: "rules/simulate.smk"
 include: "rules/preprocess.smk"
 include: "rules/stats.smk"
 include: "rules/design.smk"
+include: "rules/augment.smk"
 
 
 rule all:

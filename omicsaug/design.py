@@ -135,8 +135,14 @@ def draw_subsets(imputed: pd.DataFrame, design: Design, base_seed=0, transformed
         if design.reimpute:
             if transformed is None or imputer_factory is None:
                 raise ValueError("reimpute needs the transformed table and an imputer factory")
-            sub = transformed.iloc[idx].reset_index(drop=True)
             from .preprocess import impute_table
+
+            sub = transformed.iloc[idx].reset_index(drop=True)
+            empty = [c for c in sub.columns[2:] if sub[c].isna().all()]
+            if empty:  # nothing observed in this subset: keep the full-data imputation
+                log.warning("design %s seed %d: %d feature(s) unobserved in the subset keep their "
+                            "full-data imputed values: %s", design.name, s, len(empty), empty[:5])
+                sub[empty] = imputed.iloc[idx][empty].to_numpy()
             sub = impute_table(sub, imputer_factory(s))
         else:
             sub = imputed.iloc[idx].reset_index(drop=True)

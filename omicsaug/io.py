@@ -29,21 +29,25 @@ def _id_to_str(values) -> pd.Series:
     return pd.Series([conv(v) for v in values], dtype=object)
 
 
-def read_table(path, sheet=None) -> pd.DataFrame:
-    """Read a CSV, TSV or XLSX table (samples as rows) without interpreting it further."""
+def read_table(path, sheet=None, id_column=None) -> pd.DataFrame:
+    """Read a CSV, TSV or XLSX table (samples as rows) without interpreting it further.
+
+    ``id_column`` is read as text, so IDs such as ``007`` keep their leading zeros.
+    """
     path = Path(path)
+    dtype = {id_column: str} if id_column is not None else None
     if not path.exists():
         raise InputError("file not found.", file=path,
                          fix="check the path in the config (relative to the working directory).")
     name = path.name.lower().removesuffix(".gz")
     try:
         if name.endswith((".xlsx", ".xls")):
-            return pd.read_excel(path, sheet_name=sheet if sheet is not None else 0)
+            return pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=dtype)
         if name.endswith(".csv"):
-            return pd.read_csv(path)
+            return pd.read_csv(path, dtype=dtype)
         if name.endswith((".tsv", ".txt", ".tab")):
-            return pd.read_csv(path, sep="\t")
-        return pd.read_csv(path, sep=None, engine="python")
+            return pd.read_csv(path, sep="\t", dtype=dtype)
+        return pd.read_csv(path, sep=None, engine="python", dtype=dtype)
     except InputError:
         raise
     except Exception as exc:  # pandas/openpyxl parse errors
@@ -255,16 +259,17 @@ def load_dataset(spec: dict, paths: dict | None = None) -> pd.DataFrame:
     paths = paths or {}
     table_path = paths.get("table", spec.get("table"))
     min_n = spec.get("min_per_group", 2)
-    fmt = spec.get("format", "table")
-    if fmt == "geo_series_matrix":
+    if spec.get("source") == "geo_series_matrix":
         df = read_geo_series_matrix(table_path, spec.get("group_field", "!Sample_characteristics_ch1"),
                                     spec.get("characteristic"), spec.get("group_map"),
                                     min_per_group=min_n)
     else:
-        table = read_table(table_path, spec.get("sheet"))
+        id_col = spec.get("id_column", "ID")
+        table = read_table(table_path, spec.get("sheet"), id_column=id_col)
         meta_path = paths.get("metadata", spec.get("metadata"))
-        meta = read_table(meta_path) if meta_path else None
-        df = assemble(table, file=table_path, id_column=spec.get("id_column", "ID"),
+        meta = (read_table(meta_path, id_column=spec.get("metadata_id_column") or id_col)
+                if meta_path else None)
+        df = assemble(table, file=table_path, id_column=id_col,
                       group_column=spec.get("group_column", "group"), metadata=meta,
                       metadata_file=meta_path, metadata_id_column=spec.get("metadata_id_column"),
                       group_labels=spec.get("group_labels"), drop_columns=spec.get("drop_columns", ()),

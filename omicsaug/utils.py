@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import logging
 import os
 import sys
@@ -26,6 +27,10 @@ def atomic_path(path):
     os.close(fd)
     try:
         yield Path(tmp)
+        # mkstemp creates 0600; give the output the usual permissions (0666 minus umask)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -33,11 +38,17 @@ def atomic_path(path):
 
 
 def write_tsv(df: pd.DataFrame, path, index=False, float_format=None):
-    """Write a TSV atomically (gzip when the name ends in .gz)."""
-    compression = "gzip" if str(path).endswith(".gz") else None
+    """Write a TSV atomically (gzip when the name ends in .gz).
+
+    Gzip output has no timestamp or file name in its header, so equal tables give
+    byte-identical files.
+    """
     with atomic_path(path) as tmp:
-        df.to_csv(tmp, sep="\t", index=index, float_format=float_format,
-                  compression=compression)
+        if str(path).endswith(".gz"):
+            text = df.to_csv(sep="\t", index=index, float_format=float_format)
+            Path(tmp).write_bytes(gzip.compress(text.encode(), mtime=0))
+        else:
+            df.to_csv(tmp, sep="\t", index=index, float_format=float_format)
 
 
 def read_tsv(path, **kw) -> pd.DataFrame:

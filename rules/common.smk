@@ -1,4 +1,5 @@
 # The only workflow-level Python: config validation, dataset resolution, input functions.
+import re
 import sys
 from pathlib import Path
 
@@ -7,6 +8,7 @@ sys.path.insert(0, workflow.basedir)
 from snakemake.utils import validate
 
 from omicsaug import config as oc
+from omicsaug.augment import method_spec
 from omicsaug.design import expand_designs
 
 _configfiles = [str(f) for f in workflow.configfiles] or ["config/config.yaml"]
@@ -18,8 +20,9 @@ DATASETS = list(config["datasets"])
 
 
 wildcard_constraints:
-    dataset="|".join(DATASETS),
+    dataset="|".join(map(re.escape, DATASETS)),
     design=r"[A-Za-z0-9_.\-]+",
+    method="|".join(map(re.escape, config.get("methods") or {"none": None})),
 
 
 def dataset_spec(name):
@@ -30,6 +33,30 @@ def dataset_designs(name):
     return expand_designs(dataset_spec(name)["designs"])
 
 
+def augment_cells(name):
+    """(design, method) pairs augmented for a dataset: all designs x all methods unless the
+    dataset's ``augment`` block narrows them."""
+    sel = dataset_spec(name).get("augment") or {}
+    designs = [d.name for d in dataset_designs(name)]
+    methods = list(config.get("methods") or {})
+    designs = [d for d in sel.get("designs", designs) if d in designs]
+    methods = sel.get("methods", methods)
+    return [(d, m) for d in designs for m in methods]
+
+
+def get_method(wildcards):
+    return method_spec(config, wildcards.method)
+
+
+def get_negative_controls(wildcards):
+    aug = {**config.get("augmentation", {}), **(dataset_spec(wildcards.dataset).get("augment") or {})}
+    return bool(aug.get("negative_controls", False))
+
+
+def get_augment_threads(wildcards):
+    return 2 if get_method(wildcards)["generator"] in ("ctgan",) else 1
+
+
 def get_design(wildcards):
     for d in dataset_designs(wildcards.dataset):
         if d.name == wildcards.design:
@@ -37,8 +64,20 @@ def get_design(wildcards):
     raise ValueError(f"design {wildcards.design!r} not in dataset {wildcards.dataset!r}")
 
 
-def get_spec(wildcards):
-    return dataset_spec(wildcards.dataset)
+def spec_part(*keys):
+    """Input function giving a rule only the dataset keys it uses, so that editing one
+    stage's settings re-runs that stage and what follows, not everything."""
+
+    def get_spec_part(wildcards):
+        spec = dataset_spec(wildcards.dataset)
+        return {k: spec[k] for k in ("name", "source", *keys) if k in spec}
+
+    return get_spec_part
+
+
+IO_KEYS = ("kind", "table", "sheet", "metadata", "id_column", "metadata_id_column",
+           "group_column", "group_labels", "group_map", "group_field", "characteristic",
+           "drop_columns", "exclude_groups", "min_per_group")
 
 
 def get_eae_url(wildcards):
@@ -77,4 +116,5 @@ def get_final_output():
                       f=["univariate.tsv", "classifiers.tsv", "failure_point.png"])
         out += expand("results/{dataset}/subsets/{design}.tsv", dataset=d,
                       design=[x.name for x in dataset_designs(d)])
+        out += [f"results/{d}/augmented/{des}/{m}.tsv" for des, m in augment_cells(d)]
     return out

@@ -9,7 +9,7 @@ rule subsets:
     benchmark:
         "logs/{dataset}/subsets/{design}.benchmark.tsv"
     params:
-        spec=get_spec,
+        spec=spec_part("impute"),
         design=get_design,
         seed=config["seed"],
     threads: 1

@@ -29,7 +29,7 @@ rule ingest:
     benchmark:
         "logs/{dataset}/ingest.benchmark.tsv"
     params:
-        spec=get_spec,
+        spec=spec_part(*IO_KEYS),
     threads: 1
     resources:
         mem_mb=2000,

@@ -17,7 +17,7 @@ rule preprocess:
     benchmark:
         "logs/{dataset}/preprocess.benchmark.tsv"
     params:
-        spec=get_spec,
+        spec=spec_part("transform", "log_offset", "filter", "impute"),
         seed=config["seed"],
     threads: 2
     resources:

@@ -7,7 +7,7 @@ rule simulate:
     benchmark:
         "logs/{dataset}/simulate.benchmark.tsv"
     params:
-        spec=get_spec,
+        spec=spec_part("simulate"),
         seed=config["seed"],
     threads: 1
     resources:

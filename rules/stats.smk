@@ -13,7 +13,7 @@ rule reference_univariate:
     benchmark:
         "logs/{dataset}/reference_univariate.benchmark.tsv"
     params:
-        spec=get_spec,
+        spec=spec_part("reference"),
         alpha=config["alpha"],
     threads: 1
     resources:
@@ -40,7 +40,7 @@ rule reference_classifiers:
     benchmark:
         "logs/{dataset}/reference_classifiers.benchmark.tsv"
     params:
-        spec=get_spec,
+        spec=spec_part("reference"),
         seed=config["seed"],
     threads: 2
     resources:
@@ -69,7 +69,7 @@ rule failure_point:
     benchmark:
         "logs/{dataset}/failure_point.benchmark.tsv"
     params:
-        spec=get_spec,
+        spec=spec_part("reference", "failure_point"),
         seed=config["seed"],
         alpha=config["alpha"],
     threads: 1

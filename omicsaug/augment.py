@@ -1,0 +1,129 @@
+"""Augmentation stage: how many rows, negative controls, and the loop over seeds.
+
+One call of :func:`augment_design` serves one workflow job: a (dataset, design, method)
+cell, looping over the design's seeds. Its output is one long table with columns
+``seed``, ``sample_id``, ``group``, ``synthetic``, ``parent`` and the features in input
+order (followed by the ``<feature>__perm`` negative controls when they are on).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pandas as pd
+
+from .design import SEED
+from .errors import InputError
+from .generators import REGISTRY, get_generator
+from .io import GROUP, ID
+from .utils import derive_seed, get_logger, make_rng
+
+SYNTHETIC, PARENT = "synthetic", "parent"
+PERM_SUFFIX = "__perm"
+AMOUNT_MODES = ("ratio", "balance", "expand")
+
+
+def n_new_per_class(counts: dict, mode="ratio", ratio=1.0, multiplier=0.5) -> dict:
+    """Synthetic rows per class.
+
+    ``ratio``: k synthetic rows per original row (k = 1 is the papers' 1:1);
+    ``balance``: fill every class up to the largest one;
+    ``expand``: grow every class to ``n_largest * (1 + multiplier)`` (ExpandGAN).
+    """
+    nmax = max(counts.values())
+    if mode == "ratio":
+        if ratio < 0:
+            raise InputError(f"ratio must be >= 0, got {ratio}.", key="amount.ratio", fix="use e.g. 1.")
+        return {c: int(round(ratio * n)) for c, n in counts.items()}
+    if mode == "balance":
+        return {c: nmax - n for c, n in counts.items()}
+    if mode == "expand":
+        if multiplier < 0:
+            raise InputError(f"multiplier must be >= 0, got {multiplier}.", key="amount.multiplier",
+                             fix="use 0.25, 0.5, 0.75 or 1.0.")
+        target = int(math.ceil(nmax * (1 + multiplier) - 1e-9))
+        return {c: target - n for c, n in counts.items()}
+    raise InputError(f"unknown amount mode {mode!r}.", key="amount.mode", fix=f"use one of {AMOUNT_MODES}.")
+
+
+def add_permuted_copies(X, features, rng):
+    """Append ``<feature>__perm``: each column shuffled independently across rows.
+
+    Each copy keeps its column's values (the marginal) but loses any link to the class, so
+    any significance or importance it gains downstream is a false positive by construction.
+    """
+    X = np.asarray(X, float)
+    perm = np.column_stack([X[rng.permutation(len(X)), j] for j in range(X.shape[1])])
+    return np.hstack([X, perm]), list(features) + [f"{f}{PERM_SUFFIX}" for f in features]
+
+
+def method_spec(config: dict, name: str) -> dict:
+    """Resolve a method instance from the config: generator name, params and amount."""
+    methods = config.get("methods") or {}
+    if name not in methods:
+        raise InputError(f"method {name!r} is not in the 'methods' block.", key="methods",
+                         fix=f"add it, e.g. '{name}: {{}}'.")
+    m = methods[name] or {}
+    gen = m.get("generator", name)
+    if gen not in REGISTRY:
+        raise InputError(f"unknown generator {gen!r}.", key=f"methods.{name}.generator",
+                         fix=f"use one of {sorted(REGISTRY)}.")
+    amount = {**(config.get("augmentation", {}).get("amount") or {"mode": "ratio", "ratio": 1}),
+              **(m.get("amount") or {})}
+    return {"name": name, "generator": gen, "params": dict(m.get("params") or {}), "amount": amount}
+
+
+def augment_table(X, y, features, spec: dict, seed_keys: tuple, negative_controls=False):
+    """Augment one subset; returns (X_all, y_all, synthetic mask, parent index, feature names)."""
+    if negative_controls:
+        X, features = add_permuted_copies(X, features, make_rng(*seed_keys[:1], "perm", *seed_keys[1:]))
+    y = np.asarray(y).astype(str)
+    gen = get_generator(spec["generator"], random_state=derive_seed(*seed_keys, spec["name"]),
+                        **spec["params"])
+    gen.fit(X, y)
+    counts = dict(zip(*np.unique(y, return_counts=True)))
+    a = spec["amount"]
+    n_new = n_new_per_class(counts, a.get("mode", "ratio"), a.get("ratio", 1.0), a.get("multiplier", 0.5))
+    Xn, yn, parents = gen.sample(n_new, return_parents=True)
+    X_all = np.vstack([X, Xn])
+    y_all = np.concatenate([y, np.asarray(yn).astype(str)])
+    synthetic = np.r_[np.zeros(len(X), bool), np.ones(len(Xn), bool)]
+    parent = np.r_[np.full(len(X), -1), parents]
+    return X_all, y_all, synthetic, parent, features
+
+
+def augment_design(subsets: pd.DataFrame, spec: dict, base_seed: int, design: str,
+                   negative_controls=False, log=None) -> pd.DataFrame:
+    """Augment every seed of one design with one method; one progress line per seed."""
+    log = log or get_logger()
+    features = [c for c in subsets.columns if c not in (SEED, ID, GROUP)]
+    parts = []
+    seeds = list(pd.unique(subsets[SEED]))
+    for i, s in enumerate(seeds):
+        t0 = time.perf_counter()
+        sub = subsets[subsets[SEED] == s]
+        ids = sub[ID].astype(str).to_numpy()
+        X_all, y_all, syn, parent, names = augment_table(
+            sub[features].to_numpy(float), sub[GROUP].to_numpy(), features, spec,
+            (base_seed, design, int(s)), negative_controls)
+        n_syn = int(syn.sum())
+        out_ids = np.r_[ids, [f"syn{s}_{j + 1:04d}" for j in range(n_syn)]]
+        par = np.where(parent >= 0, ids[np.clip(parent, 0, None)], "")
+        par[~syn] = ""
+        df = pd.DataFrame(X_all, columns=names)
+        df.insert(0, PARENT, par)
+        df.insert(0, SYNTHETIC, syn)
+        df.insert(0, GROUP, y_all)
+        df.insert(0, ID, out_ids)
+        df.insert(0, SEED, s)
+        parts.append(df)
+        log.info("%s %s seed %s (%d/%d): %d original + %d synthetic rows %s in %.1f s", design,
+                 spec["name"], s, i + 1, len(seeds), len(ids), n_syn,
+                 dict(pd.Series(y_all[syn]).value_counts()), time.perf_counter() - t0)
+    return pd.concat(parts, ignore_index=True)
+
+
+def uses_torch(spec: dict) -> bool:
+    return bool(getattr(REGISTRY[spec["generator"]], "uses_torch", False))

@@ -1,0 +1,166 @@
+"""The one interface every augmentation method implements.
+
+A generator follows the scikit-learn / imbalanced-learn estimator conventions:
+hyper-parameters stored as given in ``__init__`` (no work there), learning in
+``fit(X, y) -> self``, fitted state in attributes ending in ``_``, and the action in one
+verb, ``sample(n_per_class) -> (X_new, y_new)``. ``random_state`` seeds one
+``numpy.random.Generator`` created in ``fit``; ``fit`` then ``sample`` with the same seed
+gives identical rows.
+
+Subclasses implement either the per-class pair ``_fit_class`` / ``_sample_class`` (each
+class's synthetic rows come from that class only: the default) or, for inherently
+conditional methods (CTGAN, SMOTE), ``_fit_all`` / ``_sample_all`` with
+``per_class = False``. With ``scale = True`` the base class z-scales each feature (over all
+rows) before fitting and maps the synthetic rows back to the original scale.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+
+class Generator:
+    """Base class; see the module docstring."""
+
+    #: z-scale features before fitting and map samples back afterwards
+    scale: bool = True
+    #: fit one model per class (False: the method conditions on the class itself)
+    per_class: bool = True
+    #: smallest class the method can fit
+    min_class_size: int = 1
+
+    def __init__(self, random_state=None):
+        self.random_state = random_state
+
+    # ----------------------------------------------------------------- sklearn-ish API
+    @classmethod
+    def _param_names(cls):
+        sig = inspect.signature(cls.__init__)
+        return [p for p in sig.parameters if p != "self"]
+
+    def get_params(self, deep=False):
+        return {k: getattr(self, k) for k in self._param_names()}
+
+    def set_params(self, **params):
+        for k, v in params.items():
+            if k not in self._param_names():
+                raise ValueError(f"{type(self).__name__} has no parameter {k!r}; "
+                                 f"valid: {self._param_names()}")
+            setattr(self, k, v)
+        return self
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+    # --------------------------------------------------------------------- validation
+    def _validate(self, X, y):
+        X = np.asarray(X, dtype=float)
+        if X.ndim != 2:
+            raise ValueError(f"X must be 2-D (samples x features), got shape {X.shape}")
+        if not np.isfinite(X).all():
+            raise ValueError("X contains NaN or infinite values: impute before augmenting")
+        y = np.asarray(y)
+        if y.ndim != 1 or len(y) != len(X):
+            raise ValueError(f"y must be 1-D with one label per row of X ({len(X)}), got {y.shape}")
+        classes, counts = np.unique(y, return_counts=True)
+        small = [(c, n) for c, n in zip(classes, counts) if n < self.min_class_size]
+        if small:
+            raise ValueError(f"{type(self).__name__} needs at least {self.min_class_size} rows per "
+                             f"class; too small: " + ", ".join(f"{c!r} (n={n})" for c, n in small))
+        return X, y, classes, counts
+
+    def _n_dict(self, n_per_class):
+        if isinstance(n_per_class, (int, np.integer)):
+            n_per_class = {c: int(n_per_class) for c in self.classes_}
+        unknown = set(n_per_class) - set(self.classes_.tolist())
+        if unknown:
+            raise ValueError(f"unknown classes {sorted(unknown)}; fitted classes: {self.classes_.tolist()}")
+        out = {}
+        for c in self.classes_:
+            n = int(n_per_class.get(c, 0))
+            if n < 0:
+                raise ValueError(f"negative number of rows requested for class {c!r}")
+            out[c] = n
+        return out
+
+    # --------------------------------------------------------------------------- fit
+    def fit(self, X, y):
+        """Learn the data distribution of each class. Returns self."""
+        X, y, classes, counts = self._validate(X, y)
+        self.classes_, self.class_counts_ = classes, counts
+        self.n_features_in_ = X.shape[1]
+        self.rng_ = np.random.default_rng(self.random_state)
+        if self.scale:
+            self.mean_ = X.mean(axis=0)
+            sd = X.std(axis=0)
+            self.scale_ = np.where(sd > 0, sd, 1.0)
+        else:
+            self.mean_, self.scale_ = np.zeros(X.shape[1]), np.ones(X.shape[1])
+        Z = (X - self.mean_) / self.scale_
+        self.class_index_ = {c: np.flatnonzero(y == c) for c in classes}
+        if self.per_class:
+            self.models_ = {c: self._fit_class(Z[self.class_index_[c]], self.rng_) for c in classes}
+        else:
+            self._fit_all(Z, y, self.rng_)
+        return self
+
+    def sample(self, n_per_class, return_parents=False):
+        """Draw synthetic rows.
+
+        Parameters
+        ----------
+        n_per_class : int or dict
+            Rows to generate per class (an int applies to every class).
+        return_parents : bool
+            Also return, per synthetic row, the index (into the fitted ``X``) of the original
+            row it was generated from, or -1 where the method has no single parent.
+
+        Returns
+        -------
+        X_new, y_new[, parents]
+        """
+        if not hasattr(self, "classes_"):
+            raise RuntimeError(f"{type(self).__name__} is not fitted: call fit(X, y) first")
+        n = self._n_dict(n_per_class)
+        if self.per_class:
+            Zs, ys, ps = [], [], []
+            for c in self.classes_:
+                if n[c] == 0:
+                    continue
+                Zc, pc = self._sample_class(self.models_[c], n[c], self.rng_)
+                Zs.append(np.asarray(Zc, dtype=float).reshape(n[c], self.n_features_in_))
+                ys.append(np.repeat(c, n[c]))
+                ps.append(self.class_index_[c][pc] if pc is not None else np.full(n[c], -1))
+            if Zs:
+                Z, y_new, parents = np.vstack(Zs), np.concatenate(ys), np.concatenate(ps)
+            else:
+                Z, y_new, parents = (np.empty((0, self.n_features_in_)),
+                                     np.empty(0, dtype=self.classes_.dtype), np.empty(0, dtype=int))
+        else:
+            Z, y_new, parents = self._sample_all(n, self.rng_)
+        X_new = np.asarray(Z, dtype=float) * self.scale_ + self.mean_
+        parents = np.asarray(parents, dtype=int)
+        return (X_new, y_new, parents) if return_parents else (X_new, y_new)
+
+    # ------------------------------------------------------------------ to implement
+    def _fit_class(self, Z, rng):
+        raise NotImplementedError
+
+    def _sample_class(self, model, n, rng):
+        """Return (Z_new, parent positions within the class or None)."""
+        raise NotImplementedError
+
+    def _fit_all(self, Z, y, rng):
+        raise NotImplementedError
+
+    def _sample_all(self, n: dict, rng):
+        """Return (Z_new, y_new, parents as indices into the fitted X or -1)."""
+        raise NotImplementedError
+
+
+def int_seed(rng: np.random.Generator) -> int:
+    """A fresh 31-bit seed from ``rng`` for libraries that take an int."""
+    return int(rng.integers(0, 2**31 - 1))

@@ -1,0 +1,112 @@
+"""Seeding, atomic output, config resolution and the EAE data pins."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from omicsaug import config as oc
+from omicsaug import utils
+from omicsaug.errors import InputError
+
+def test_seeds_are_stable_and_distinct():
+    # fixed values: the same on every machine and Python run (crc32, not hash())
+    assert utils.derive_seed(42, "impute", "full") == utils.derive_seed(42, "impute", "full")
+    a = utils.make_rng(42, "subset", "n6", 1).integers(0, 1 << 30, 5)
+    b = utils.make_rng(42, "subset", "n6", 1).integers(0, 1 << 30, 5)
+    c = utils.make_rng(42, "subset", "n6", 2).integers(0, 1 << 30, 5)
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+    assert utils.derive_seed(1, "x") != utils.derive_seed(1, "y")
+    assert 0 <= utils.derive_seed(42, "classifiers") < 2 ** 31
+    with pytest.raises(ValueError):
+        utils.seed_sequence(-1)
+
+
+def test_derive_seed_known_value_across_processes():
+    import subprocess
+    import sys
+
+    code = "from omicsaug.utils import derive_seed; print(derive_seed(42, 'impute', 'full'))"
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(h)}).stdout.strip()
+            for h in (1, 2)}
+    assert outs == {str(utils.derive_seed(42, "impute", "full"))}
+
+
+def test_write_tsv_atomic_and_readable(tmp_path):
+    df = pd.DataFrame({"sample_id": ["a", "b"], "x": [0.1, 1 / 3]})
+    out = tmp_path / "sub" / "t.tsv"
+    utils.write_tsv(df, out)
+    assert utils.read_tsv(out)["x"].tolist() == [0.1, 1 / 3]           # exact round trip
+    assert [p.name for p in out.parent.iterdir()] == ["t.tsv"]           # no temp file left
+    mode = stat.S_IMODE(out.stat().st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert mode == 0o666 & ~umask                                        # not mkstemp's 0600
+    gz = tmp_path / "t.tsv.gz"
+    utils.write_tsv(df, gz)
+    pd.testing.assert_frame_equal(pd.read_csv(gz, sep="\t"), df)
+
+
+def test_atomic_path_leaves_nothing_on_failure(tmp_path):
+    target = tmp_path / "out.txt"
+    target.write_text("old")
+    with pytest.raises(RuntimeError):
+        with utils.atomic_path(target) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("boom")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_dataset_resolution_eae_and_simulated():
+    cfg = {"datasets": {"raw": {"source": "eae_lipidomics"},
+                        "auth": {"source": "eae_lipidomics", "eae_matrix": "authors",
+                                 "impute": {"n_estimators": 7}},
+                        "sim": {"source": "simulate_microarray"}}}
+    raw, auth, sim = (oc.dataset(cfg, n) for n in ("raw", "auth", "sim"))
+    assert raw["table"] == "mouse_lipidomics_data_raw.csv" and raw["transform"] == "log10"
+    assert auth["table"] == "mouse_lipidomics_data_transformed_imputed.csv"
+    assert auth["transform"] == "none"
+    assert raw["metadata"] == auth["metadata"] == "mouse_lipidomics_metadata.csv"
+    assert raw["group_column"] == "GROUP" and raw["group_labels"]["2"] == "EAE"
+    # defaults merged key by key
+    assert auth["impute"]["n_estimators"] == 7 and auth["impute"]["max_iter"] == 5
+    assert raw["impute"]["n_estimators"] == 100
+    assert sim["kind"] == "microarray" and sim["transform"] == "none" and sim["name"] == "sim"
+    # a user key beats the built-in source default
+    user = oc.dataset({"datasets": {"e": {"source": "eae_lipidomics", "transform": "none"}}}, "e")
+    assert user["transform"] == "none"
+
+
+def test_eae_dir_config_then_environment(monkeypatch, tmp_path):
+    monkeypatch.delenv(oc.EAE_ENV, raising=False)
+    assert oc.eae_dir({"eae_dir": ""}) is None
+    monkeypatch.setenv(oc.EAE_ENV, str(tmp_path / "env"))
+    assert oc.eae_dir({"eae_dir": ""}) == str(tmp_path / "env")
+    assert oc.eae_dir({}) == str(tmp_path / "env")
+    assert oc.eae_dir({"eae_dir": str(tmp_path / "cfg")}) == str(tmp_path / "cfg")
+
+
+def test_eae_pins_match_the_shared_files(eae_dir, tmp_path):
+    for name in oc.EAE_FILES:
+        oc.verify_eae_file(eae_dir / name)                   # raises on mismatch
+    bad = tmp_path / "mouse_lipidomics_metadata.csv"
+    bad.write_bytes((eae_dir / "mouse_lipidomics_metadata.csv").read_bytes() + b"\n")
+    with pytest.raises(InputError) as ei:
+        oc.verify_eae_file(bad)
+    assert str(bad) in str(ei.value) and oc.EAE_COMMIT in str(ei.value)
+
+
+def test_eae_data_not_in_the_repository():
+    """The EAE CSVs are fetched or pointed at, never committed or copied into the repo."""
+    from conftest import REPO
+
+    names = set(oc.EAE_FILES) | {"mouse_lipids_transformed_imputed_6pergroup.csv"}
+    copies = [p for p in REPO.rglob("*.csv") if p.name in names and ".venv" not in p.parts
+              and "resources" not in p.parts]
+    assert copies == []

@@ -1,0 +1,187 @@
+"""The Snakemake workflow: lint, dry-runs of every shipped config, real small runs."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from omicsaug.config import load_yaml
+
+from conftest import (EAE_DIR, EAE_FIRST6_IDS, EAE_SIDAK_HITS, REPO, explain, run_snakemake,
+                      sha256, snakemake_env, write_yaml)
+
+
+def _shipped_configs():
+    files = sorted((REPO / "config").glob("*.yaml"))
+    files += sorted((REPO / "config" / "paper").glob("*.yaml"))
+    files += sorted((REPO / "config" / "test").glob("*.yaml"))
+    return [f for f in files if f.name != "config.schema.yaml"]
+
+
+def _uses_eae(cfg: dict) -> bool:
+    return any(d.get("source") == "eae_lipidomics" for d in cfg.get("datasets", {}).values())
+
+
+def _job_counts(stdout: str) -> dict:
+    return {m.group(1): int(m.group(2))
+            for m in re.finditer(r"^([A-Za-z_][\w]*)\s+(\d+)\s*$", stdout, re.M)}
+
+
+def test_lint(tmp_path):
+    proc = run_snakemake(tmp_path, "--lint", configfile=REPO / "config" / "config.yaml",
+                         timeout=120)
+    assert proc.returncode == 0, explain(proc)
+
+
+@pytest.mark.parametrize("configfile", _shipped_configs(), ids=lambda p: p.relative_to(REPO).as_posix())
+def test_dry_run_shipped_config(configfile, tmp_path):
+    cfg = load_yaml(configfile)
+    args = ["-n"]
+    if _uses_eae(cfg):
+        if not EAE_DIR.is_dir():
+            pytest.skip(f"EAE data not found at {EAE_DIR}")
+        args += ["--config", f"eae_dir={EAE_DIR}"]
+    proc = run_snakemake(tmp_path, *args, configfile=configfile, timeout=120)
+    assert proc.returncode == 0, explain(proc)
+    counts = _job_counts(proc.stdout)
+    n = len(cfg["datasets"])
+    for rule in ("ingest", "preprocess", "reference_univariate", "reference_classifiers",
+                 "failure_point"):
+        assert counts.get(rule) == n, (rule, counts)
+    assert "download_eae" not in counts          # local EAE folder used, no network
+    assert not (tmp_path / "results").exists()   # a dry run writes no results
+
+
+def test_eae_dry_run_downloads_without_local_folder(tmp_path):
+    proc = run_snakemake(tmp_path, "-n", configfile=REPO / "config" / "eae.yaml", timeout=120)
+    assert proc.returncode == 0, explain(proc)
+    # raw + metadata + the authors' matrix, each downloaded once and sha256-checked
+    assert _job_counts(proc.stdout).get("download_eae") == 3
+    assert "resources/eae_lipidomics/mouse_lipidomics_data_raw.csv" in proc.stdout
+
+
+def test_eae_dry_run_uses_environment_folder(tmp_path):
+    proc = run_snakemake(tmp_path, "-n", configfile=REPO / "config" / "eae.yaml",
+                         env=snakemake_env(OMICSAUG_EAE_DIR=EAE_DIR), timeout=120)
+    assert proc.returncode == 0, explain(proc)
+    assert "download_eae" not in _job_counts(proc.stdout)
+    assert f"{EAE_DIR}/mouse_lipidomics_data_raw.csv" in proc.stdout
+
+
+def test_dry_run_invalid_config_names_the_key(tmp_path):
+    cfg = write_yaml(tmp_path / "bad.yaml", {
+        "datasets": {"x": {"source": "simulate_lipidomics", "transform": "log3"}}})
+    proc = run_snakemake(tmp_path, "-n", configfile=cfg, timeout=120)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "datasets.x.transform" in out and "log3" in out and "Fix:" in out
+    assert str(cfg) in out
+
+
+SMALL = {
+    "seed": 42,
+    "alpha": 0.05,
+    "datasets": {
+        "sim": {
+            "source": "simulate_lipidomics",
+            "impute": {"n_estimators": 10, "max_iter": 2, "quality_repeats": 1},
+            "reference": {"cv_repeats": 1, "classifiers": ["knn", "svm"]},
+            "failure_point": {"n_per_group": [3, 4], "seeds": 3},
+            "designs": [{"type": "first_n", "n_per_group": 6, "reimpute": True},
+                        {"type": "sample_size", "n_per_group": 6, "seeds": 2}],
+        }
+    },
+}
+
+
+@pytest.mark.slow
+def test_real_run_small_config(tmp_path):
+    cfg = write_yaml(tmp_path / "small.yaml", SMALL)
+    proc = run_snakemake(tmp_path, "--cores", "2", "-q", configfile=cfg, timeout=240)
+    assert proc.returncode == 0, explain(proc, tmp_path)
+    res = tmp_path / "results" / "sim"
+
+    sim = pd.read_csv(res / "input" / "simulated.tsv", sep="\t")
+    assert sim.shape == (26, 64) and sim.iloc[:, 2:].isna().any().any()
+    uni = pd.read_csv(res / "reference" / "univariate.tsv", sep="\t")
+    assert list(uni.columns[:5]) == ["feature", "F", "p", "p_sidak", "p_bh"]
+    assert len(uni) == 62 and uni["feature"].tolist() == list(sim.columns[2:])
+    np.testing.assert_allclose(uni["p_sidak"], 1 - (1 - uni["p"]) ** 62, rtol=1e-9)
+    # the simulation's strong effects are found on the full data
+    truth = pd.read_csv(res / "input" / "truth.tsv", sep="\t").set_index("feature")
+    sig = set(uni.loc[uni.significant_sidak, "feature"])
+    assert sig and all(truth.loc[f, "true_effect"] for f in sig)
+
+    imputed = pd.read_csv(res / "preprocess" / "imputed.tsv", sep="\t", dtype={"sample_id": str})
+    assert imputed.shape == (26, 64) and not imputed.iloc[:, 2:].isna().any().any()
+    first6 = pd.read_csv(res / "subsets" / "first6.tsv", sep="\t")
+    assert len(first6) == 18 and (first6["seed"] == 1).all()
+    assert first6["group"].value_counts().to_dict() == {"control": 6, "disease": 6, "treated": 6}
+    n6 = pd.read_csv(res / "subsets" / "n6.tsv", sep="\t")
+    assert len(n6) == 36 and sorted(n6["seed"].unique()) == [1, 2]
+    for _, part in n6.groupby("seed"):
+        assert part["group"].value_counts().to_dict() == {"control": 6, "disease": 6,
+                                                          "treated": 6}
+    assert set(n6[n6.seed == 1].sample_id) != set(n6[n6.seed == 2].sample_id)
+
+    png = res / "preprocess" / "imputation_quality.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (res / "reference" / "failure_point.png").stat().st_size > 1000
+    cls = pd.read_csv(res / "reference" / "classifiers.tsv", sep="\t")
+    assert set(cls["model"]) == {"knn", "svm"} and cls["repeat"].nunique() == 1
+    fp = pd.read_csv(res / "reference" / "failure_point.tsv", sep="\t")
+    assert fp["n_per_group"].tolist() == [3, 4]
+    q = pd.read_csv(res / "preprocess" / "imputation_quality.tsv", sep="\t")
+    assert sorted(q["method"]) == ["column mean", "missForest"]
+
+    # nothing left to do: a second (dry) run finds every output up to date
+    again = run_snakemake(tmp_path, "-n", configfile=cfg, timeout=120)
+    assert again.returncode == 0, explain(again)
+    assert "Nothing to be done" in again.stdout + again.stderr, explain(again)
+
+
+def _eae_config(tmp_path):
+    return write_yaml(tmp_path / "eae_small.yaml", {
+        "seed": 42,
+        "datasets": {"eae": {
+            "source": "eae_lipidomics",
+            "eae_matrix": "authors",
+            "impute": {"n_estimators": 10, "max_iter": 2, "quality_repeats": 1},
+            "reference": {"cv_repeats": 1, "classifiers": ["knn"]},
+            "failure_point": {"n_per_group": [4, 6], "seeds": 2},
+            "designs": [{"type": "first_n", "n_per_group": 6}],
+        }},
+    })
+
+
+EAE_TARGETS = ["results/eae/reference/univariate.tsv", "results/eae/subsets/first6.tsv"]
+
+
+def test_eae_workflow_config_dir_and_environment(eae_dir, tmp_path):
+    a, b = tmp_path / "config_dir", tmp_path / "env_dir"
+    a.mkdir()
+    b.mkdir()
+    cfg = _eae_config(tmp_path)
+
+    proc = run_snakemake(a, *EAE_TARGETS, "--cores", "2", "-q", "--config",
+                         f"eae_dir={eae_dir}", configfile=cfg, timeout=240)
+    assert proc.returncode == 0, explain(proc, a)
+    assert not (a / "resources").exists()                       # nothing downloaded
+    uni = pd.read_csv(a / EAE_TARGETS[0], sep="\t")
+    assert len(uni) == 62
+    assert int(uni["significant_raw"].sum()) == 27
+    assert int(uni["significant_sidak"].sum()) == 5
+    assert set(uni.loc[uni.significant_sidak, "feature"]) == EAE_SIDAK_HITS
+    first6 = pd.read_csv(a / EAE_TARGETS[1], sep="\t", dtype={"sample_id": str})
+    assert first6["sample_id"].tolist() == EAE_FIRST6_IDS
+    assert not (a / "results/eae/reference/classifiers.tsv").exists()   # only the targets
+
+    proc = run_snakemake(b, *EAE_TARGETS, "--cores", "2", "-q", configfile=cfg,
+                         env=snakemake_env(OMICSAUG_EAE_DIR=eae_dir), timeout=240)
+    assert proc.returncode == 0, explain(proc, b)
+    assert not (b / "resources").exists()
+    for t in EAE_TARGETS:
+        assert sha256(a / t) == sha256(b / t), t

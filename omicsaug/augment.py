@@ -121,7 +121,7 @@ def augment_design(subsets: pd.DataFrame, spec: dict, base_seed: int, design: st
         parts.append(df)
         log.info("%s %s seed %s (%d/%d): %d original + %d synthetic rows %s in %.1f s", design,
                  spec["name"], s, i + 1, len(seeds), len(ids), n_syn,
-                 dict(pd.Series(y_all[syn]).value_counts()), time.perf_counter() - t0)
+                 {k: int(v) for k, v in pd.Series(y_all[syn]).value_counts().items()}, time.perf_counter() - t0)
     return pd.concat(parts, ignore_index=True)
 
 

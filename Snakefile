@@ -5,7 +5,11 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
-configfile: "config/config.yaml"
+# The default config, unless --configfile names another: a paper config runs on its own
+# rather than being merged into the default datasets.
+if not workflow.overwrite_configfiles:
+
+    configfile: "config/config.yaml"
 
 
 report: "report/workflow.rst"
@@ -18,6 +22,8 @@ include: "rules/preprocess.smk"
 include: "rules/stats.smk"
 include: "rules/design.smk"
 include: "rules/augment.smk"
+include: "rules/genesom.smk"
+include: "rules/evaluate.smk"
 
 
 rule all:

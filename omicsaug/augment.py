@@ -75,14 +75,24 @@ def method_spec(config: dict, name: str) -> dict:
     return {"name": name, "generator": gen, "params": dict(m.get("params") or {}), "amount": amount}
 
 
-def augment_table(X, y, features, spec: dict, seed_keys: tuple, negative_controls=False):
-    """Augment one subset; returns (X_all, y_all, synthetic mask, parent index, feature names)."""
+def fit_generator(X, y, features, spec: dict, seed_keys: tuple, negative_controls=False):
+    """Add the negative controls (if on) and fit the method exactly as the augment stage does.
+
+    ``seed_keys`` = (config seed, design, subset seed): the permutation depends on them only
+    (the same for every method), the generator seed also on the method name.
+    Returns (fitted generator, X as fitted, y, feature names as fitted).
+    """
     if negative_controls:
         X, features = add_permuted_copies(X, features, make_rng(*seed_keys[:1], "perm", *seed_keys[1:]))
     y = np.asarray(y).astype(str)
     gen = get_generator(spec["generator"], random_state=derive_seed(*seed_keys, spec["name"]),
                         **spec["params"])
-    gen.fit(X, y)
+    return gen.fit(X, y), X, y, features
+
+
+def augment_table(X, y, features, spec: dict, seed_keys: tuple, negative_controls=False):
+    """Augment one subset; returns (X_all, y_all, synthetic mask, parent index, feature names)."""
+    gen, X, y, features = fit_generator(X, y, features, spec, seed_keys, negative_controls)
     counts = dict(zip(*np.unique(y, return_counts=True)))
     a = spec["amount"]
     n_new = n_new_per_class(counts, a.get("mode", "ratio"), a.get("ratio", 1.0), a.get("multiplier", 0.5))

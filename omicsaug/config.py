@@ -25,6 +25,13 @@ DEFAULTS = {
                       "cv_repeats": 3},
         "failure_point": {"n_per_group": [3, 4, 5, 6, 7, 8], "seeds": 20},
     },
+    # genESOM error-inflation control (Loetsch, Himmelspach, Kringel 2025); the authors'
+    # settings: 100 seeds, Boruta p = 1e-4 with 100 runs
+    "error_control": {"enabled": False, "methods": ["genesom"], "designs": None,
+                      "levels": [0, 1, 2, 5], "n_seeds": 100, "train_fraction": 0.67,
+                      "n_boot": 100000, "tolerance": 0, "stop_early": True,
+                      "boruta": {"alpha": 1e-4, "max_iter": 100, "n_estimators": "auto",
+                                 "max_features": "sqrt"}},
 }
 
 # The EAE lipidomics data (Loetsch et al. 2026, CC BY 4.0), pinned to one commit.
@@ -116,6 +123,12 @@ def dataset(config: dict, name: str) -> dict:
     spec.setdefault("designs", [])
     spec["name"] = name
     return spec
+
+
+def error_control(config: dict, name: str) -> dict:
+    """Error-control settings of one dataset: global block, then the dataset's own block."""
+    cfg = with_defaults(config)
+    return deep_merge(cfg["error_control"], cfg["datasets"][name].get("error_control") or {})
 
 
 def load_yaml(path) -> dict:

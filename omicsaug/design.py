@@ -7,7 +7,7 @@ and the feature values, rows in file order within each seed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,15 @@ class Design:
     minority_fraction: float | None = None
     reimpute: bool = False
     params: dict = field(default_factory=dict, compare=False)
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["seeds"] = list(d["seeds"])
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Design":
+        return cls(**{**d, "seeds": tuple(d["seeds"])})
 
 
 def _fmt(x):

@@ -53,3 +53,88 @@ def failure_point(draws: pd.DataFrame, summary: pd.DataFrame, n_min, path, title
     ax.set_title(f"Failure point {title}".strip())
     ax.legend(frameon=False, fontsize=8)
     save_figure(fig, path)
+
+
+def recovery_bars(summary: pd.DataFrame, path, reference="sidak", title=""):
+    """Per design, bars of mean recovered / missed / invented (+ significant permuted copies)
+    per method, error bars = sd over seeds."""
+    s = summary[summary["reference"] == reference]
+    designs = list(pd.unique(s["design"]))
+    fig, axes = plt.subplots(1, len(designs), figsize=(max(5, 1.2 * s["method"].nunique()) * len(designs), 4),
+                             squeeze=False, sharey=True)
+    kinds = [("recovered", "C2"), ("missed", "C7"), ("invented", "C3"), ("perm_significant", "C1")]
+    for ax, d in zip(axes[0], designs):
+        sd = s[s["design"] == d]
+        methods = list(sd["method"])
+        x = np.arange(len(methods))
+        w = 0.2
+        for i, (k, col) in enumerate(kinds):
+            if f"{k}_mean" not in sd or sd[f"{k}_mean"].isna().all():
+                continue
+            label = "permuted copies significant" if k == "perm_significant" else k
+            ax.bar(x + (i - 1.5) * w, sd[f"{k}_mean"], w, yerr=sd[f"{k}_sd"].fillna(0), color=col,
+                   label=label, capsize=2)
+        nref = int(sd["n_reference"].iloc[0]) if "n_reference" in sd else None
+        ax.set_xticks(x, methods, rotation=30, ha="right")
+        ax.set_title(f"{d}" + (f" ({nref} reference features)" if nref is not None else ""))
+        ax.set_ylabel("features per seed (mean ± sd)")
+    axes[0][0].legend(frameon=False, fontsize=8)
+    fig.suptitle(f"Significance recovery vs {reference}-significant reference {title}".strip())
+    save_figure(fig, path)
+
+
+def recovery_heatmap(freq: pd.DataFrame, reference: pd.DataFrame, path, design, title="", max_features=80):
+    """Features x methods: fraction of seeds in which the feature is Šidák-significant after
+    augmentation, beside the full-data raw and Šidák decisions."""
+    f = freq[freq["design"] == design].pivot(index="feature", columns="method", values="frequency")
+    f = f[list(pd.unique(freq.loc[freq["design"] == design, "method"]))]
+    ref = reference.set_index("feature")
+    f = f.reindex([x for x in ref.index if x in f.index])
+    # order: reference Šidák hits, raw hits, the rest; cap to the most interesting rows
+    key = (ref.loc[f.index, "significant_sidak"].astype(int) * 2 + ref.loc[f.index, "significant_raw"].astype(int))
+    order = sorted(f.index, key=lambda i: (-key[i], -f.loc[i].max()))
+    f = f.loc[order[:max_features]]
+    side = np.column_stack([ref.loc[f.index, "significant_raw"].astype(float),
+                            ref.loc[f.index, "significant_sidak"].astype(float)])
+    h = max(4, 0.18 * len(f) + 1.5)
+    fig, (a, b) = plt.subplots(1, 2, figsize=(2 + 0.6 * f.shape[1] + 1.2, h),
+                               gridspec_kw={"width_ratios": [2, f.shape[1]]}, sharey=True)
+    a.imshow(side, aspect="auto", cmap="Greys", vmin=0, vmax=1)
+    a.set_xticks([0, 1], ["full raw", "full Šidák"], rotation=30, ha="right")
+    a.set_yticks(range(len(f)), f.index, fontsize=6)
+    im = b.imshow(f.to_numpy(float), aspect="auto", cmap="viridis", vmin=0, vmax=1)
+    b.set_xticks(range(f.shape[1]), f.columns, rotation=30, ha="right")
+    fig.colorbar(im, ax=b, label="fraction of seeds Šidák-significant")
+    fig.suptitle(f"Per-feature recovery, {design} {title}".strip())
+    save_figure(fig, path)
+
+
+def pvalue_strips(per_feature: pd.DataFrame, reference: pd.DataFrame, path, design, alpha=0.05, title=""):
+    """One strip per method: median -log10 p of each feature over seeds, coloured by its
+    full-data status; the line marks the Šidák threshold."""
+    pf = per_feature[(per_feature["design"] == design)]
+    med = pf.groupby(["method", "feature"], sort=False)["p"].median().reset_index()
+    ref = reference.set_index("feature")
+    methods = list(pd.unique(pf["method"]))
+    m = int((~pf["perm"]).groupby([pf["method"], pf["seed"]]).sum().iloc[0])
+    thr = -np.log10(1 - (1 - alpha) ** (1 / m))
+    fig, ax = plt.subplots(figsize=(1.1 * len(methods) + 2, 4.5))
+    rng = np.random.default_rng(0)
+    cats = [("Šidák-significant in full data", "C3"), ("raw-significant in full data", "C1"),
+            ("not significant in full data", "C7"), ("permuted copy", "C0")]
+    for i, meth in enumerate(methods):
+        d = med[med["method"] == meth]
+        base = d["feature"].str.replace("__perm", "", regex=False)
+        isperm = d["feature"].str.endswith("__perm")
+        st = np.where(isperm, 3, np.where(ref.loc[base, "significant_sidak"].to_numpy(), 0,
+                                          np.where(ref.loc[base, "significant_raw"].to_numpy(), 1, 2)))
+        for c, (lab, col) in enumerate(cats):
+            sel = st == c
+            ax.scatter(i + rng.uniform(-0.3, 0.3, sel.sum()), -np.log10(d["p"].to_numpy()[sel]), s=8,
+                       color=col, alpha=0.7, label=lab if i == 0 else None)
+    ax.axhline(thr, color="k", ls="--", lw=0.8, label=f"Šidák α={alpha} (m={m})")
+    ax.set_xticks(range(len(methods)), methods, rotation=30, ha="right")
+    ax.set_ylabel("median -log10 p over seeds")
+    ax.legend(frameon=False, fontsize=7, loc="upper left")
+    ax.set_title(f"Per-feature ANOVA after augmentation, {design} {title}".strip())
+    save_figure(fig, path)

@@ -54,13 +54,56 @@ def get_negative_controls(wildcards):
 
 
 def get_augment_threads(wildcards):
-    return 2 if get_method(wildcards)["generator"] in ("ctgan",) else 1
+    """One thread: the networks are tiny (batches of tens of rows), so a second torch thread
+    only adds synchronisation, and on a busy machine its spin-waits cost far more than it gives."""
+    return 1
+
+
+def get_recovery_cells(wildcards):
+    return augment_cells(wildcards.dataset)
+
+
+def get_recovery_inputs(wildcards):
+    d = wildcards.dataset
+    files = {"reference": f"results/{d}/reference/univariate.tsv",
+             "augmented": [f"results/{d}/augmented/{des}/{m}.tsv" for des, m in augment_cells(d)]}
+    if dataset_spec(d)["source"] in oc.SIMULATED:
+        files["truth"] = f"results/{d}/input/truth.tsv"
+    return files
+
+
+def get_welch(wildcards):
+    return dataset_spec(wildcards.dataset)["reference"]["welch"]
+
+
+def get_error_control(wildcards):
+    """The error_control settings: config defaults, overridden by the dataset's own block."""
+    return oc.error_control(config, wildcards.dataset)
+
+
+def genesom_targets(name):
+    """Per-fit figures of every genesom method augmented for a dataset, and the error
+    control of the methods listed in its error_control block (if enabled)."""
+    out = []
+    for des, m in augment_cells(name):
+        if method_spec(config, m)["generator"] == "genesom":
+            out += expand("results/{d}/genesom/{des}/{m}_{f}", d=name, des=des, m=m,
+                          f=["umatrix.png", "radius.png", "convergence.png", "fit.json"])
+    ctl = oc.error_control(config, name)
+    if ctl["enabled"]:
+        designs = [d.name for d in dataset_designs(name)]
+        for des in ctl.get("designs") or designs:
+            for m in ctl.get("methods", ["genesom"]):
+                out += expand("results/{d}/error_control/{des}/{m}.{ext}", d=name, des=des, m=m,
+                              ext=["tsv", "json", "png"])
+    return out
 
 
 def get_design(wildcards):
+    """The design cell as a plain dict (so Snakemake's params provenance can compare it)."""
     for d in dataset_designs(wildcards.dataset):
         if d.name == wildcards.design:
-            return d
+            return d.as_dict()
     raise ValueError(f"design {wildcards.design!r} not in dataset {wildcards.dataset!r}")
 
 
@@ -116,5 +159,13 @@ def get_final_output():
                       f=["univariate.tsv", "classifiers.tsv", "failure_point.png"])
         out += expand("results/{dataset}/subsets/{design}.tsv", dataset=d,
                       design=[x.name for x in dataset_designs(d)])
-        out += [f"results/{d}/augmented/{des}/{m}.tsv" for des, m in augment_cells(d)]
+        cells = augment_cells(d)
+        out += [f"results/{d}/augmented/{des}/{m}.tsv" for des, m in cells]
+        if cells:
+            out += expand("results/{dataset}/report/{f}", dataset=d,
+                          f=["recovery.tsv", "recovery_bars_sidak.png", "recovery_bars_raw.png"])
+            out += expand("results/{dataset}/report/{design}/{f}", dataset=d,
+                          design=sorted({des for des, _ in cells}),
+                          f=["recovery_heatmap.png", "pvalue_strips.png"])
+        out += genesom_targets(d)
     return out

@@ -7,10 +7,12 @@ line in ``REGISTRY``; the workflow's single augment rule serves every registered
 
 from .base import Generator
 from .ctgan_wrapper import CTGANGenerator
+from .genesom import GenESOMGenerator
 from .gmm import GMMGenerator
 from .gmm_independent import IndependentGMMGenerator
 from .imbalanced import RandomOversamplingGenerator, SMOTEGenerator
 from .none import NoAugmentation
+from .wgan import ClassicWGANGenerator, WGANGenerator
 
 REGISTRY: dict[str, type[Generator]] = {
     "none": NoAugmentation,
@@ -19,6 +21,9 @@ REGISTRY: dict[str, type[Generator]] = {
     "ctgan": CTGANGenerator,
     "smote": SMOTEGenerator,
     "random_oversampling": RandomOversamplingGenerator,
+    "genesom": GenESOMGenerator,
+    "wgan": WGANGenerator,
+    "wgan_classic": ClassicWGANGenerator,
 }
 
 

@@ -66,7 +66,8 @@ class Generator:
         if y.ndim != 1 or len(y) != len(X):
             raise ValueError(f"y must be 1-D with one label per row of X ({len(X)}), got {y.shape}")
         classes, counts = np.unique(y, return_counts=True)
-        small = [(c, n) for c, n in zip(classes, counts) if n < self.min_class_size]
+        small = [(c, n) for c, n in zip(classes.tolist(), counts.tolist())
+                 if n < self.min_class_size]
         if small:
             raise ValueError(f"{type(self).__name__} needs at least {self.min_class_size} rows per "
                              f"class; too small: " + ", ".join(f"{c!r} (n={n})" for c, n in small))
@@ -82,7 +83,7 @@ class Generator:
         for c in self.classes_:
             n = int(n_per_class.get(c, 0))
             if n < 0:
-                raise ValueError(f"negative number of rows requested for class {c!r}")
+                raise ValueError(f"negative number of rows requested for class {_label(c)!r}")
             out[c] = n
         return out
 
@@ -159,6 +160,11 @@ class Generator:
     def _sample_all(self, n: dict, rng):
         """Return (Z_new, y_new, parents as indices into the fitted X or -1)."""
         raise NotImplementedError
+
+
+def _label(c):
+    """A class label as a plain Python scalar, for messages ('b', not np.str_('b'))."""
+    return np.asarray(c).item()
 
 
 def int_seed(rng: np.random.Generator) -> int:

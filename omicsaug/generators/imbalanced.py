@@ -6,7 +6,7 @@ import logging
 
 import numpy as np
 
-from .base import Generator, int_seed
+from .base import Generator, _label, int_seed
 
 log = logging.getLogger("omicsaug")
 
@@ -87,7 +87,7 @@ class SMOTEGenerator(_ImblearnGenerator):
             parts.append(self._resample(SMOTE(k_neighbors=k, random_state=int_seed(rng)), multi))
         for c, k in single.items():
             log.warning("SMOTE: class %r has 1 row, no neighbour to interpolate with; "
-                        "its %d synthetic rows are copies (random oversampling)", c, k)
+                        "its %d synthetic rows are copies (random oversampling)", _label(c), k)
             idx = np.flatnonzero(self.y_ == c)
             pick = idx[rng.integers(0, len(idx), size=k)]
             parts.append((self.Z_[pick], self.y_[pick], pick))

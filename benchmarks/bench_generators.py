@@ -1,0 +1,145 @@
+"""Wall time and memory of each augmentation method: fit + sample at 1:1.
+
+Tables:
+
+* ``eae``: the EAE authors' imputed matrix (log10 + missForest), first 6 mice per group in
+  file order (the paper's 18 x 62 subset), with and without the ``<lipid>__perm`` negative
+  controls (62 and 124 features);
+* ``microarray``: a 128 x 1000 Umpire-like table (``simulate_microarray``, 64 + 64).
+
+Every (table, method) cell runs in a fresh process so that its peak resident memory is its
+own (the figure includes the interpreter and the imported libraries: torch alone is a few
+hundred MiB); ``tracemalloc`` gives the peak of the Python/numpy allocations made during
+fit + sample (torch's own allocator is not traced). Timings are the median over
+``--repeats`` repeats, each with its own seed. CTGAN runs at its default 300 epochs.
+
+Usage (from the repository root)::
+
+    python benchmarks/bench_generators.py [--eae-dir DIR] [--repeats 3] [--methods gmm smote]
+
+Prints a markdown table; writes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import platform
+import resource
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_METHODS = ["none", "gmm", "gmm_independent", "ctgan", "smote", "random_oversampling"]
+
+
+def load_eae(eae_dir):
+    """The authors' imputed matrix, first 6 per group: (X, y, features)."""
+    from omicsaug import config as oc
+    from omicsaug.design import draw_subsets, expand_designs
+    from omicsaug.io import load_dataset, split
+
+    spec = oc.dataset({"datasets": {"eae": {"source": "eae_lipidomics",
+                                            "eae_matrix": "authors"}}}, "eae")
+    df = load_dataset(spec, {"table": str(Path(eae_dir) / spec["table"]),
+                             "metadata": str(Path(eae_dir) / spec["metadata"])})
+    design = expand_designs([{"type": "first_n", "n_per_group": 6}])[0]
+    sub = draw_subsets(df, design).drop(columns="seed")
+    return split(sub)
+
+
+def load_microarray():
+    from omicsaug.io import split
+    from omicsaug.simulate import simulate_microarray
+
+    real = simulate_microarray(n_features=1000, n_real=(64, 64), n_validation=(2, 2),
+                               n_external=4, seed=1)["real"]
+    return split(real)
+
+
+def run_cell(table, eae_dir, method, negative_controls, repeats, trace=True):
+    """Child process: time fit + sample 1:1 ``repeats`` times."""
+    import numpy as np
+
+    from omicsaug.augment import augment_table
+
+    X, y, feats = load_eae(eae_dir) if table == "eae" else load_microarray()
+    spec = {"name": method, "generator": method, "params": {},
+            "amount": {"mode": "ratio", "ratio": 1}}
+    if method == "ctgan":
+        import torch
+
+        torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+
+    def once(r, cols=slice(None)):
+        return augment_table(X[:, cols], y, feats[cols], spec, (42, "bench", r),
+                             negative_controls)
+
+    once("warm-up", slice(0, 4))          # untimed: lazy imports, first-call caches
+    times = []
+    for r in range(repeats):             # timed without tracemalloc, which slows allocation
+        t0 = time.perf_counter()
+        X_all, _, syn, _, names = once(r)
+        times.append(time.perf_counter() - t0)
+        assert X_all.shape[1] == len(names) and np.isfinite(X_all).all()
+    traced = float("nan")
+    if trace:                             # one more run for the traced allocation peak
+        tracemalloc.start()
+        once(repeats)
+        traced = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss   # KiB on Linux
+    return {"table": table, "n": len(X), "d": len(names), "method": method,
+            "median_s": statistics.median(times), "min_s": min(times), "n_syn": int(syn.sum()),
+            "rss_mib": rss / 1024, "traced_mib": traced / 2**20}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--eae-dir", default=str(REPO.parent / "shared" / "data" / "eae_lipidomics"))
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--methods", nargs="+", default=DEFAULT_METHODS,
+                    help="registered method names, or 'all' for the whole registry")
+    ap.add_argument("--tables", nargs="+", default=["eae", "eae_nc", "microarray"],
+                    choices=["eae", "eae_nc", "microarray"])
+    ap.add_argument("--no-trace", action="store_true",
+                    help="skip the extra tracemalloc run (one fit + sample less per cell)")
+    args = ap.parse_args(argv)
+    if args.methods == ["all"]:
+        from omicsaug.generators import REGISTRY
+
+        args.methods = list(REGISTRY)
+
+    cells = [(t, m) for t in args.tables for m in args.methods]
+    rows = []
+    ctx = mp.get_context("spawn")
+    for t, m in cells:
+        table, nc = ("eae", t == "eae_nc") if t.startswith("eae") else ("microarray", False)
+        with ctx.Pool(1) as pool:
+            res = pool.apply(run_cell, (table, args.eae_dir, m, nc, args.repeats, not args.no_trace))
+        res["table"] = {"eae": "EAE first 6/group", "eae_nc": "EAE + __perm controls",
+                        "microarray": "microarray (sim.)"}[t]
+        rows.append(res)
+        print(f"  {t:<10} {m:<20} {res['median_s']:8.3f} s", file=sys.stderr, flush=True)
+
+    import torch
+
+    print(f"\nfit + sample 1:1 after one untimed warm-up, median of {args.repeats} repeat(s); {platform.processor() or platform.machine()}, "
+          f"{os.cpu_count()} CPU(s), torch {torch.__version__} "
+          f"({'cuda' if torch.cuda.is_available() else 'cpu'}); peak RSS includes the interpreter "
+          "and imported libraries\n")
+    print("| table | rows x features | method | synthetic rows | median s | min s | "
+          "peak RSS MiB | traced peak MiB |")
+    print("|---|---|---|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['table']} | {r['n']} x {r['d']} | {r['method']} | {r['n_syn']} | "
+              f"{r['median_s']:.3f} | {r['min_s']:.3f} | {r['rss_mib']:.0f} | "
+              f"{r['traced_mib']:.1f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,580 @@
+"""``wgan`` / ``wgan_classic``: the omics WGAN of Cusworth, Gkoutos & Acharjee (2024).
+
+Cusworth S, Gkoutos GV, Acharjee A. "A novel generative adversarial networks modelling for
+the class imbalance problem in high dimensional omics data." BMC Med Inform Decis Mak
+2024;24:90. No code of the authors is public; this is a re-implementation from the Methods
+section. Where the paper is silent, the WGAN-GP defaults of Gulrajani et al. (2017,
+"Improved training of Wasserstein GANs") are used: gradient-penalty weight 10, Adam with
+learning rate 1e-4 and betas (0.5, 0.9). The engine (networks, training loop, scaling,
+epoch and learning-rate selection) is :mod:`omicsaug.wgan_core`.
+
+Protocol of ``wgan`` (paper section "Training approach"):
+
+1. Scale features (:class:`~omicsaug.wgan_core.SkewScaler`): Yeo-Johnson where
+   ``scipy.stats.skewtest`` gives p < 0.05, robust scaling otherwise; one scaler for the
+   external data (fitted on up to 200 random external rows), one for the real data.
+2. Pre-train one WGAN-GP on the unlabelled external data (alpha = 0, batch 30), growing the
+   networks one hidden layer at a time (generator noise -> 50 [-> 100 [-> 200]] -> features;
+   critic features -> [[200 ->] 100 ->] 50 -> 1).
+3. Copy the pre-trained generator and critic into one GAN per class and re-train each on
+   its class of the real data (batch 10 for under-represented classes, 20 for the
+   over-represented one; alpha per class): first with the best of ``lr1_grid``, then with
+   the best of ``lr2_grid``, then keep the generator snapshot at the knee of the critic-loss
+   curve.
+4. Sample from each class's generator and map back to the original scale.
+
+All per-class GANs and all learning-rate candidates of one stage are trained *together* as
+one stacked model (:func:`omicsaug.wgan_core.train_stack`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+import numpy as np
+import pandas as pd
+
+from .. import wgan_core as core
+from .base import Generator, int_seed
+
+log = logging.getLogger("omicsaug")
+
+PRETRAIN_MODES = ("external", "pooled", "none")
+PERM_SUFFIX = "__perm"
+META = ("sample_id", "group")
+
+
+def _pair(value, name, classes, counts):
+    """Resolve a per-class setting: number, {class: value} or (under-, over-represented)."""
+    nmax = counts.max()
+    if isinstance(value, dict):
+        missing = [c for c in classes if c not in value and str(c) not in value]
+        if missing:
+            raise ValueError(f"{name}: no value for class(es) {missing}; got keys {sorted(map(str, value))}")
+        return np.array([float(value[c] if c in value else value[str(c)]) for c in classes])
+    if np.ndim(value) == 0:
+        return np.full(len(classes), float(value))
+    value = list(value)
+    if len(value) != 2:
+        raise ValueError(f"{name} must be a number, a dict per class or a pair "
+                         f"(under-represented, over-represented); got {value!r}")
+    return np.array([float(value[0] if n < nmax else value[1]) for n in counts])
+
+
+class WGANGenerator(Generator):
+    """Omics WGAN-GP with pre-training, progressive growing and a spread term (Cusworth et al. 2024).
+
+    Networks: generator ``noise -> 50 -> 100 -> 200 -> features``, critic the reverse with a
+    linear output (no sigmoid); SELU, kaiming-normal initialisation, alpha-dropout, no batch
+    normalisation. Critic loss ``mean(C(fake)) - mean(C(real)) + gp_weight * GP`` (the
+    paper's "weight penalty" is the gradient penalty of Gulrajani et al. 2017, which it
+    cites); generator loss ``-mean(C(fake)) - alpha * log ||fake batch||_2``.
+
+    Parameters
+    ----------
+    alpha : float, dict or (float, float), default (1.0, 0.0)
+        Weight of the log L2 norm of the generated batch in the generator loss. A pair is
+        (under-represented classes, the largest class); the paper used 0/0, 1/0 and 1/1.
+        Always 0 during pre-training.
+    pretrain : {"external", "pooled", "none"}, default "external"
+        Data for pre-training: the ``external`` table (the paper), the real training rows of
+        all classes pooled without labels, or no pre-training (random initialisation).
+    external : str, path, DataFrame or array, optional
+        The unlabelled external table for ``pretrain="external"`` (TSV path or table with
+        the same features; ``sample_id``/``group`` columns are ignored). Columns are matched
+        by name when ``fit`` gets a DataFrame, otherwise by position. Missing
+        ``<feature>__perm`` negative-control columns are made by shuffling ``<feature>``.
+    pretrained : str, path or dict, optional
+        Pre-trained weights written by :meth:`save_pretrained` (skips pre-training; the
+        paper pre-trains once per data set and re-trains per experiment).
+    grow : bool, default True
+        Progressive growing during pre-training (one hidden layer per phase).
+    pretrain_epochs : int or sequence, default (500, 500, 1000)
+        Epochs per growing phase (one number: every phase). The paper used 15,500 epochs in
+        all (split not reported).
+    batch_size_pretrain : int, default 30
+    lr_pretrain : float, default 1e-4
+        Gulrajani et al.'s Adam learning rate (the paper does not give one for pre-training).
+    n_external_scaler : int, default 200
+        External rows used to fit the external scaler (the paper: 200 random rows).
+    batch_size : int, dict or (int, int), default (10, 20)
+        Re-training batch (under-represented, over-represented); cut to the class size.
+    tune_lr : bool, default True
+        The paper's two-stage learning-rate search; if False, re-train with ``lr`` for
+        ``epochs`` epochs.
+    lr1_grid, lr2_grid : sequences, default (5e-4, 1e-4, 1e-3) and (1e-5, 5e-5, 1e-4)
+    lr1_epochs, lr2_epochs : int, default 1000 and 1000
+        The paper: up to 5,000 each.
+    lr1_threshold : float, default 3.0
+        lr_1 = the rate "resulting in the smallest critic loss above 3"
+        (:func:`~omicsaug.wgan_core.choose_lr1`).
+    lr, epochs : float, int, default 1e-4 and 2000
+        Used when ``tune_lr=False``.
+    knee : bool, default True
+        Keep the snapshot at the knee of the (cut) critic-loss curve of the final stage
+        (:func:`~omicsaug.wgan_core.knee_epoch`); if False keep the final state.
+    snapshot_every : int, default 20
+    band : (float, float), default (-10.0, 15.0)
+        A critic-loss curve is cut at its first epoch outside this band; a model is frozen
+        from then on.
+    hidden : sequence of int, default (50, 100, 200)
+        Generator hidden layers (critic: reversed).
+    latent_dim : int or None, default None
+        Noise dimension; None = number of features ("input/output layers matching the input
+        data size").
+    dropout : float, default 0.7
+        Alpha-dropout probability in the critic (the paper's value after the third layer
+        was added, kept in re-training).
+    generator_dropout : float, default 0.0
+        Alpha-dropout in the generator. The paper does not say where dropout sits; with
+        dropout in the generator, samples must also be drawn with it (it is part of the
+        generator's noise), which we found to blur the class distributions; off by default.
+    n_critic : int, default 2
+        Critic updates per generator update (2:1 in the paper).
+    gp_weight : float, default 10.0
+    betas : (float, float), default (0.5, 0.9)
+        Adam betas (Gulrajani et al. 2017; the paper is silent).
+    device : {"auto", "cpu", "cuda"}, default "auto"
+        "auto": CUDA when ``torch.cuda.is_available()``.
+    random_state : int or None
+        Seeds every random step (torch generator on the chosen device). On the CPU two fits
+        with the same seed give identical samples.
+
+    Attributes
+    ----------
+    history_ : dict
+        Loss curves per epoch: ``history_["pretrain"]`` (critic, generator, phase ends) and
+        ``history_["retrain"][class]["stages"]`` (per stage: learning rates, critic and
+        generator losses epochs x candidates, chosen candidate, scores), plus the chosen
+        ``snapshot_epoch``, ``knee_epoch`` and ``cut_epoch`` per class. Plot with
+        :func:`omicsaug.plots_wgan.loss_curves`.
+    generators_ : dict
+        Per class, the flat generator parameters (CPU tensor) used for sampling.
+    scaler_ : SkewScaler
+        Scaler of the real data (outputs are mapped back with it).
+    timings_ : dict
+        Seconds spent pre-training and re-training.
+    """
+
+    scale = False       # own per-feature scaling (SkewScaler)
+    per_class = False   # classes are re-trained together in one stacked model
+    uses_torch = True
+    min_class_size = 2
+
+    def __init__(self, alpha=(1.0, 0.0), pretrain="external", external=None, pretrained=None,
+                 grow=True, pretrain_epochs=(500, 500, 1000), batch_size_pretrain=30,
+                 lr_pretrain=1e-4, n_external_scaler=200, batch_size=(10, 20), tune_lr=True,
+                 lr1_grid=(5e-4, 1e-4, 1e-3), lr2_grid=(1e-5, 5e-5, 1e-4), lr1_epochs=1000,
+                 lr2_epochs=1000, lr1_threshold=3.0, lr=1e-4, epochs=2000, knee=True,
+                 snapshot_every=20, band=(-10.0, 15.0), hidden=(50, 100, 200), latent_dim=None,
+                 dropout=0.7, generator_dropout=0.0, n_critic=2, gp_weight=10.0,
+                 betas=(0.5, 0.9), device="auto", random_state=None):
+        self.alpha = alpha
+        self.pretrain = pretrain
+        self.external = external
+        self.pretrained = pretrained
+        self.grow = grow
+        self.pretrain_epochs = pretrain_epochs
+        self.batch_size_pretrain = batch_size_pretrain
+        self.lr_pretrain = lr_pretrain
+        self.n_external_scaler = n_external_scaler
+        self.batch_size = batch_size
+        self.tune_lr = tune_lr
+        self.lr1_grid = lr1_grid
+        self.lr2_grid = lr2_grid
+        self.lr1_epochs = lr1_epochs
+        self.lr2_epochs = lr2_epochs
+        self.lr1_threshold = lr1_threshold
+        self.lr = lr
+        self.epochs = epochs
+        self.knee = knee
+        self.snapshot_every = snapshot_every
+        self.band = band
+        self.hidden = hidden
+        self.latent_dim = latent_dim
+        self.dropout = dropout
+        self.generator_dropout = generator_dropout
+        self.n_critic = n_critic
+        self.gp_weight = gp_weight
+        self.betas = betas
+        self.device = device
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ settings
+    def _protocol(self):
+        """The settings that differ between ``wgan`` and ``wgan_classic``."""
+        return {"alpha": self.alpha, "pretrain": self.pretrain, "grow": self.grow,
+                "pretrained": self.pretrained}
+
+    def _check_params(self):
+        p = self._protocol()
+        if p["pretrain"] not in PRETRAIN_MODES:
+            raise ValueError(f"pretrain must be one of {PRETRAIN_MODES}, got {p['pretrain']!r}")
+        if p["pretrain"] == "external" and getattr(self, "external", None) is None \
+                and p["pretrained"] is None:
+            raise ValueError("pretrain='external' needs the external table (param 'external': a TSV "
+                             "path or table with the same features) or 'pretrained' weights; "
+                             "use pretrain='pooled' or 'none' when there is no external data")
+        for name in ("dropout", "generator_dropout"):
+            v = getattr(self, name)
+            if not 0 <= v < 1:
+                raise ValueError(f"{name} must be in [0, 1), got {v}")
+        if int(self.n_critic) < 1:
+            raise ValueError(f"n_critic must be >= 1, got {self.n_critic}")
+        lo, hi = self.band
+        if not lo < hi:
+            raise ValueError(f"band must be (low, high) with low < high, got {self.band}")
+        if self.knee and int(self.snapshot_every) < 1:
+            raise ValueError("knee=True needs snapshot_every >= 1")
+        for name in ("lr1_epochs", "lr2_epochs", "epochs"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be >= 1")
+        if not len(self.hidden) or min(self.hidden) < 1:
+            raise ValueError(f"hidden must be positive layer sizes, got {self.hidden}")
+
+    def _device(self):
+        import torch
+
+        if self.device == "auto":
+            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        if str(self.device).startswith("cuda") and not torch.cuda.is_available():
+            raise ValueError("device='cuda' but torch.cuda.is_available() is False")
+        return torch.device(self.device)
+
+    # ----------------------------------------------------------------------- fit
+    def fit(self, X, y):
+        """Fit on ``X`` (array or DataFrame; a DataFrame's column names are used to match
+        the external table) and class labels ``y``. Returns self."""
+        self.feature_names_in_ = (np.asarray(X.columns, dtype=object)
+                                  if isinstance(X, pd.DataFrame) else None)
+        return super().fit(X, y)
+
+    def _fit_all(self, X, y, rng):
+        import torch
+
+        self._check_params()
+        proto = self._protocol()
+        dev = self._device()
+        self.device_ = str(dev)
+        tgen = torch.Generator(device=dev)
+        tgen.manual_seed(int_seed(rng))
+        dt = torch.float32
+        d = X.shape[1]
+        self.latent_dim_ = int(self.latent_dim or d)
+        self.scaler_ = core.SkewScaler().fit(X)
+        Zr = self.scaler_.transform(X)
+        hidden = tuple(int(h) for h in self.hidden)
+        gnet = core.StackedMLP(core.generator_sizes(self.latent_dim_, hidden, d))
+        cnet = core.StackedMLP(core.critic_sizes(d, hidden))
+        self.history_ = {"pretrain": None, "retrain": {}}
+        self.timings_ = {}
+
+        # ---- 1-2. pre-training (or random initialisation)
+        t0 = time.perf_counter()
+        if proto["pretrained"] is not None:
+            pre = self._load_pretrained(proto["pretrained"], d, hidden)
+            tg0, tc0 = pre["theta_g"].to(dev), pre["theta_c"].to(dev)
+            self.history_["pretrain"] = pre.get("history")
+        elif proto["pretrain"] == "none":
+            tg0 = gnet.init(1, tgen, dev, dt)
+            tc0 = cnet.init(1, tgen, dev, dt)
+        else:
+            Xe = X if proto["pretrain"] == "pooled" else self._external_matrix(X, rng)
+            tg0, tc0 = self._pretrain(Xe, hidden, d, proto["grow"], tgen, dev, dt, rng)
+        self.pretrained_ = {"theta_g": tg0.cpu(), "theta_c": tc0.cpu(), "sizes_g": gnet.sizes,
+                            "sizes_c": cnet.sizes, "history": self.history_["pretrain"]}
+        self.timings_["pretrain"] = time.perf_counter() - t0
+
+        # ---- 3. re-training per class (all classes and candidates in one stack)
+        t0 = time.perf_counter()
+        classes, counts = self.classes_, self.class_counts_
+        alphas = _pair(proto["alpha"], "alpha", classes, counts)
+        batches = _pair(self.batch_size, "batch_size", classes, counts).astype(int)
+        if (batches < 1).any():
+            raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
+        C = len(classes)
+        rows = [torch.as_tensor(Zr[y == c], dtype=dt, device=dev) for c in classes]
+        n_rows = np.array([len(r) for r in rows])
+        data_c = torch.zeros(C, n_rows.max(), d, dtype=dt, device=dev)
+        for i, r in enumerate(rows):
+            data_c[i, :len(r)] = r
+        tg = tg0.expand(C, -1).clone()
+        tc = tc0.expand(C, -1).clone()
+        common = dict(n_critic=int(self.n_critic), gp_weight=float(self.gp_weight),
+                      betas=tuple(self.betas), dropout=float(self.dropout),
+                      generator_dropout=float(self.generator_dropout), band=tuple(self.band),
+                      generator=tgen)
+        stages = []
+        if self.tune_lr:
+            grids = [("lr1", tuple(self.lr1_grid), int(self.lr1_epochs)),
+                     ("lr2", tuple(self.lr2_grid), int(self.lr2_epochs))]
+        else:
+            grids = [("lr", (float(self.lr),), int(self.epochs))]
+        for s, (name, grid, epochs) in enumerate(grids):
+            last = s == len(grids) - 1
+            L = len(grid)
+            rep = np.repeat(np.arange(C), L)  # model m = class m // L, candidate m % L
+            start_g = tg  # per class: the state this stage starts from (snapshot "epoch 0")
+            res = core.train_stack(
+                gnet, cnet, tg[rep], tc[rep], data_c[rep], n_rows[rep], batches[rep],
+                alpha=alphas[rep], lr=np.tile(np.asarray(grid, float), C), epochs=epochs,
+                snapshot_every=int(self.snapshot_every) if (last and self.knee) else 0, **common)
+            crit = res["critic"].reshape(epochs, C, L)
+            gen = res["generator"].reshape(epochs, C, L)
+            chosen, scores = [], []
+            for i in range(C):
+                curves = [crit[:, i, j] for j in range(L)]
+                if L == 1:
+                    j, sc = 0, np.zeros(1)
+                elif name == "lr1":
+                    j, sc = core.choose_lr1(curves, float(self.lr1_threshold), tuple(self.band))
+                else:
+                    j, sc = core.choose_lr2(curves, tuple(self.band))
+                chosen.append(int(j))
+                scores.append(np.asarray(sc, float))
+            pick = np.arange(C) * L + np.asarray(chosen)
+            tg, tc = res["theta_g"][pick], res["theta_c"][pick]
+            stages.append({"name": name, "lrs": [float(v) for v in grid], "critic": crit,
+                           "generator": gen, "chosen": chosen, "scores": scores, "epochs": epochs})
+
+        # ---- epoch choice on the final stage's chosen curve
+        self.generators_, self.history_["retrain"] = {}, {}
+        snaps = res["snapshots"]
+        snap_epochs = np.r_[0, res["snapshot_epochs"]].astype(int)
+        for i, c in enumerate(classes):
+            curve = stages[-1]["critic"][:, i, stages[-1]["chosen"][i]]
+            kept = core.cut_index(curve, tuple(self.band))
+            if self.knee:
+                knee, kept = core.knee_epoch(curve, band=tuple(self.band))
+                cand = snap_epochs[snap_epochs <= kept]  # snapshots before the cut
+                k = int(np.flatnonzero(snap_epochs == cand[np.argmin(np.abs(cand - knee))])[0])
+                theta = snaps[k - 1, pick[i]] if k > 0 else start_g[i]
+                snap = int(snap_epochs[k])
+            else:
+                knee, snap = None, stages[-1]["epochs"]
+                theta = tg[i]
+            self.generators_[c] = theta.detach().cpu().clone()
+            per_class = []
+            for stg in stages:
+                per_class.append({"name": stg["name"], "lrs": stg["lrs"], "epochs": stg["epochs"],
+                                  "critic": stg["critic"][:, i], "generator": stg["generator"][:, i],
+                                  "chosen": stg["chosen"][i], "scores": stg["scores"][i]})
+            self.history_["retrain"][c] = {
+                "stages": per_class, "alpha": float(alphas[i]), "batch_size": int(batches[i]),
+                "n_rows": int(n_rows[i]), "knee_epoch": knee, "cut_epoch": int(kept),
+                "snapshot_epoch": snap,
+                **{stg["name"]: stg["lrs"][stg["chosen"][i]] for stg in stages}}
+        del res, snaps
+        self.timings_["retrain"] = time.perf_counter() - t0
+        self.gnet_sizes_ = gnet.sizes
+        log.info("wgan: pre-training %.1f s, re-training %.1f s; per class %s",
+                 self.timings_["pretrain"], self.timings_["retrain"],
+                 {str(c): {k: v for k, v in h.items() if k in ("lr1", "lr2", "lr", "snapshot_epoch")}
+                  for c, h in self.history_["retrain"].items()})
+
+    # --------------------------------------------------------------- pre-training
+    def _pretrain(self, Xe, hidden, d, grow, tgen, dev, dt, rng):
+        import torch
+
+        n_fit = min(int(self.n_external_scaler), len(Xe))
+        fit_rows = rng.choice(len(Xe), n_fit, replace=False) if n_fit < len(Xe) else np.arange(len(Xe))
+        self.scaler_external_ = core.SkewScaler().fit(Xe[fit_rows])
+        Ze = torch.as_tensor(self.scaler_external_.transform(Xe), dtype=dt, device=dev)[None]
+        phases = [hidden[:k] for k in range(1, len(hidden) + 1)] if grow else [hidden]
+        ep = self.pretrain_epochs
+        if np.ndim(ep) == 0:
+            ep = [int(ep)] * len(phases) if grow else [int(ep) * len(hidden)]
+        else:
+            ep = [int(e) for e in ep]
+            if not grow:
+                ep = [sum(ep)]
+            elif len(ep) != len(phases):
+                raise ValueError(f"pretrain_epochs needs one entry per growing phase "
+                                 f"({len(phases)}), got {self.pretrain_epochs}")
+        hist_c, hist_g, ends, tg, tc, prev = [], [], [], None, None, None
+        for h, epochs in zip(phases, ep):
+            gnet = core.StackedMLP(core.generator_sizes(self.latent_dim_, h, d))
+            cnet = core.StackedMLP(core.critic_sizes(d, h))
+            if prev is None:
+                tg, tc = gnet.init(1, tgen, dev, dt), cnet.init(1, tgen, dev, dt)
+            else:
+                tg = core.grow(tg, prev[0], gnet, "first", tgen)
+                tc = core.grow(tc, prev[1], cnet, "last", tgen)
+            if epochs > 0:
+                res = core.train_stack(
+                    gnet, cnet, tg, tc, Ze, [Ze.shape[1]], [int(self.batch_size_pretrain)],
+                    alpha=[0.0], lr=[float(self.lr_pretrain)], epochs=epochs,
+                    n_critic=int(self.n_critic), gp_weight=float(self.gp_weight),
+                    betas=tuple(self.betas), dropout=float(self.dropout),
+                    generator_dropout=float(self.generator_dropout), generator=tgen)
+                tg, tc = res["theta_g"], res["theta_c"]
+                hist_c.append(res["critic"][:, 0])
+                hist_g.append(res["generator"][:, 0])
+            ends.append(int(sum(len(a) for a in hist_c)))
+            prev = (gnet, cnet)
+        self.history_["pretrain"] = {
+            "critic": np.concatenate(hist_c) if hist_c else np.empty(0),
+            "generator": np.concatenate(hist_g) if hist_g else np.empty(0),
+            "phase_ends": ends, "phases": [list(h) for h in phases], "n_rows": int(len(Xe))}
+        return tg, tc
+
+    def _external_matrix(self, X, rng):
+        """The external table as a matrix with X's columns (see the ``external`` parameter)."""
+        ext = self.external
+        if isinstance(ext, (str, os.PathLike)):
+            ext = pd.read_csv(ext, sep="\t" if not str(ext).endswith(".csv") else ",")
+        d = X.shape[1]
+        names = self.feature_names_in_
+        if isinstance(ext, pd.DataFrame):
+            ext = ext.drop(columns=[c for c in META if c in ext.columns])
+            if names is not None:
+                cols = []
+                for f in names:
+                    if f in ext.columns:
+                        cols.append(ext[f].to_numpy(float))
+                    elif str(f).endswith(PERM_SUFFIX) and str(f)[:-len(PERM_SUFFIX)] in ext.columns:
+                        base = ext[str(f)[:-len(PERM_SUFFIX)]].to_numpy(float)
+                        cols.append(base[rng.permutation(len(base))])
+                    else:
+                        raise ValueError(f"external table lacks feature {f!r} of the training data")
+                E = np.column_stack(cols)
+            else:
+                E = ext.to_numpy(float)
+        else:
+            E = np.asarray(ext, dtype=float)
+        if E.ndim != 2 or E.shape[1] != d:
+            raise ValueError(f"external table must have the training data's {d} features, "
+                             f"got shape {E.shape}")
+        if not np.isfinite(E).all():
+            raise ValueError("external table contains NaN or infinite values: impute it first")
+        if len(E) < 2:
+            raise ValueError("external table needs at least 2 rows")
+        return E
+
+    # ------------------------------------------------------------------ sampling
+    def _sample_all(self, n, rng):
+        import torch
+
+        seed = int_seed(rng)
+        dev = self._device()
+        tgen = torch.Generator(device=dev)
+        tgen.manual_seed(seed)
+        gnet = core.StackedMLP(self.gnet_sizes_)
+        Zs, ys = [], []
+        for c in self.classes_:
+            k = n[c]
+            if k == 0:
+                continue
+            theta = self.generators_[c].to(dev)[None]
+            with torch.no_grad():
+                z = torch.randn(1, k, self.latent_dim_, generator=tgen, device=dev)
+                out = gnet.forward(theta, z, float(self.generator_dropout), tgen)[0]
+            Zs.append(self.scaler_.inverse_transform(out.cpu().double().numpy()))
+            ys.append(np.repeat(c, k))
+        if not Zs:
+            return (np.empty((0, self.n_features_in_)), np.empty(0, dtype=self.classes_.dtype),
+                    np.empty(0, int))
+        Z = np.vstack(Zs)
+        return Z, np.concatenate(ys), np.full(len(Z), -1)
+
+    # ---------------------------------------------------------------- persistence
+    def _state(self):
+        params = self.get_params()
+        if params.get("external") is not None and not isinstance(params["external"], (str, os.PathLike)):
+            params["external"] = None  # a table is not kept; the fitted weights are
+        if isinstance(params.get("pretrained"), dict):
+            params["pretrained"] = None
+        fitted = {k: v for k, v in self.__dict__.items() if k.endswith("_") and not k.startswith("_")}
+        return {"class": type(self).__name__, "params": params, "fitted": fitted}
+
+    def save(self, path):
+        """Write the fitted model (per-class generators, scalers, history, rng state) to
+        ``path`` (``torch.save``, atomic); :meth:`load` restores it without retraining."""
+        import torch
+
+        from ..utils import atomic_path
+
+        if not hasattr(self, "generators_"):
+            raise RuntimeError(f"{type(self).__name__} is not fitted: call fit(X, y) first")
+        with atomic_path(path) as tmp:
+            torch.save(self._state(), tmp)
+        return path
+
+    @classmethod
+    def load(cls, path):
+        """Restore a model written by :meth:`save`; sampling continues from the saved
+        random state, so ``load(p).sample(n)`` equals ``m.sample(n)`` right after ``m.save(p)``."""
+        import torch
+
+        state = torch.load(path, map_location="cpu", weights_only=False)
+        if state.get("class") != cls.__name__:
+            raise ValueError(f"{path} holds a {state.get('class')}, not a {cls.__name__}")
+        obj = cls(**state["params"])
+        obj.__dict__.update(state["fitted"])
+        return obj
+
+    def save_pretrained(self, path):
+        """Write the pre-trained (pre-transfer) weights; pass the path as ``pretrained`` to
+        re-train other real tables without pre-training again."""
+        import torch
+
+        from ..utils import atomic_path
+
+        if not hasattr(self, "pretrained_"):
+            raise RuntimeError("not fitted: call fit(X, y) first")
+        with atomic_path(path) as tmp:
+            torch.save({**self.pretrained_, "kind": "wgan_pretrained"}, tmp)
+        return path
+
+    def _load_pretrained(self, source, d, hidden):
+        import torch
+
+        pre = source if isinstance(source, dict) else torch.load(source, map_location="cpu",
+                                                                 weights_only=False)
+        want_g = core.generator_sizes(self.latent_dim_, hidden, d)
+        if tuple(pre["sizes_g"]) != tuple(want_g) or tuple(pre["sizes_c"]) != core.critic_sizes(d, hidden):
+            raise ValueError(f"pre-trained network {tuple(pre['sizes_g'])} does not match this "
+                             f"data/settings {tuple(want_g)} (features, latent_dim, hidden)")
+        return pre
+
+
+class ClassicWGANGenerator(WGANGenerator):
+    """"ClassicGAN" baseline of Cusworth et al. (2024): the same networks and re-training
+    protocol (learning-rate search, knee epoch) but alpha = 0, no pre-training and no
+    progressive growing (all layers initialised together, one GAN per class).
+
+    Parameters are those of :class:`WGANGenerator` without ``alpha``, ``pretrain``,
+    ``external``, ``pretrained``, ``grow`` and the pre-training settings.
+    """
+
+    def __init__(self, batch_size=(10, 20), tune_lr=True, lr1_grid=(5e-4, 1e-4, 1e-3),
+                 lr2_grid=(1e-5, 5e-5, 1e-4), lr1_epochs=1000, lr2_epochs=1000, lr1_threshold=3.0,
+                 lr=1e-4, epochs=2000, knee=True, snapshot_every=20, band=(-10.0, 15.0),
+                 hidden=(50, 100, 200), latent_dim=None, dropout=0.7, generator_dropout=0.0,
+                 n_critic=2, gp_weight=10.0, betas=(0.5, 0.9), device="auto", random_state=None):
+        self.batch_size = batch_size
+        self.tune_lr = tune_lr
+        self.lr1_grid = lr1_grid
+        self.lr2_grid = lr2_grid
+        self.lr1_epochs = lr1_epochs
+        self.lr2_epochs = lr2_epochs
+        self.lr1_threshold = lr1_threshold
+        self.lr = lr
+        self.epochs = epochs
+        self.knee = knee
+        self.snapshot_every = snapshot_every
+        self.band = band
+        self.hidden = hidden
+        self.latent_dim = latent_dim
+        self.dropout = dropout
+        self.generator_dropout = generator_dropout
+        self.n_critic = n_critic
+        self.gp_weight = gp_weight
+        self.betas = betas
+        self.device = device
+        self.random_state = random_state
+
+    def _protocol(self):
+        return {"alpha": 0.0, "pretrain": "none", "grow": False, "pretrained": None}

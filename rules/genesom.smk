@@ -1,0 +1,64 @@
+rule genesom_figures:
+    input:
+        "results/{dataset}/subsets/{design}.tsv",
+    output:
+        umatrix=report(
+            "results/{dataset}/genesom/{design}/{method}_umatrix.png",
+            caption="../report/genesom_umatrix.rst",
+            category="genESOM",
+            subcategory="{dataset}",
+        ),
+        radius=report(
+            "results/{dataset}/genesom/{design}/{method}_radius.png",
+            caption="../report/genesom_radius.rst",
+            category="genESOM",
+            subcategory="{dataset}",
+        ),
+        convergence="results/{dataset}/genesom/{design}/{method}_convergence.png",
+        summary="results/{dataset}/genesom/{design}/{method}_fit.json",
+    log:
+        "logs/{dataset}/genesom/{design}/{method}_figures.log",
+    benchmark:
+        "logs/{dataset}/genesom/{design}/{method}_figures.benchmark.tsv"
+    params:
+        method=get_method,
+        negative_controls=get_negative_controls,
+        seed=config["seed"],
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../envs/omicsaug.yaml"
+    script:
+        "../scripts/genesom_figures.py"
+
+
+rule error_control:
+    input:
+        "results/{dataset}/subsets/{design}.tsv",
+    output:
+        evidence="results/{dataset}/error_control/{design}/{method}.tsv",
+        decision="results/{dataset}/error_control/{design}/{method}.json",
+        figure=report(
+            "results/{dataset}/error_control/{design}/{method}.png",
+            caption="../report/error_control.rst",
+            category="Error-inflation control",
+            subcategory="{dataset}",
+        ),
+    log:
+        "logs/{dataset}/error_control/{design}/{method}.log",
+    benchmark:
+        "logs/{dataset}/error_control/{design}/{method}.benchmark.tsv"
+    params:
+        method=get_method,
+        control=get_error_control,
+        seed=config["seed"],
+    threads: 2
+    resources:
+        mem_mb=4000,
+        runtime=600,
+    conda:
+        "../envs/omicsaug.yaml"
+    script:
+        "../scripts/error_control.py"

@@ -1,0 +1,78 @@
+"""Classifier and AUROC reports: scored on held-out originals, known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as sps
+from statsmodels.stats.multitest import multipletests
+
+from omicsaug import classify
+
+SMALL_GRID = {"learning_rate": [0.1], "min_samples_leaf": [1, 5]}
+
+
+def _full(n_per_group, shift, d=5, rng=0):
+    rng = np.random.default_rng(rng)
+    X = rng.standard_normal((2 * n_per_group, d))
+    X[n_per_group:, 0] += shift
+    df = pd.DataFrame(X, columns=[f"f{j}" for j in range(d)])
+    df.insert(0, "group", ["ctl"] * n_per_group + ["case"] * n_per_group)
+    df.insert(0, "sample_id", [f"s{i}" for i in range(2 * n_per_group)])
+    return df
+
+
+def _augmented(full, ids, synthetic: pd.DataFrame | None = None, seed=1):
+    sub = full[full["sample_id"].isin(ids)].copy()
+    sub.insert(0, "seed", seed)
+    sub.insert(3, "synthetic", False)
+    sub.insert(4, "parent", "")
+    if synthetic is not None:
+        sub = pd.concat([sub, synthetic], ignore_index=True)
+    return sub
+
+
+def test_classifier_scored_only_on_held_out_originals():
+    full = _full(20, shift=8.0)
+    ids = [f"s{i}" for i in list(range(6)) + list(range(20, 26))]
+    # synthetic rows with deliberately WRONG labels far away: scoring them would ruin accuracy
+    syn = _augmented(full, ids).assign(synthetic=True, sample_id=lambda d: "syn_" + d["sample_id"])
+    syn["group"] = syn["group"].map({"ctl": "case", "case": "ctl"})
+    syn[[f"f{j}" for j in range(5)]] += 100.0
+    aug = _augmented(full, ids, syn)
+    scores = classify.classifier_scores(aug, full, "d", "m", models=("rf", "knn"))
+    assert set(scores["n_test"]) == {40 - 12}                  # all originals outside the subset
+    assert set(scores["n_train"]) == {24} and set(scores["n_synthetic"]) == {12}
+    assert (scores["balanced_accuracy"] == 1.0).all()          # held-out originals are easy
+    held = classify.held_out(full, aug.loc[~aug["synthetic"], "sample_id"])
+    assert not set(held["sample_id"]) & set(ids) and not held["sample_id"].str.startswith("syn").any()
+
+
+def test_auroc_separable_vs_random():
+    full = _full(40, shift=6.0, rng=1)
+    ids = [f"s{i}" for i in list(range(15)) + list(range(40, 55))]
+    sep = classify.auroc_scores(_augmented(full, ids), "d", "m", positive="case", full=full,
+                                grid=SMALL_GRID, folds=3)
+    assert sep["auroc"].iloc[0] > 0.95
+    rnd = _full(40, shift=0.0, rng=2)
+    val = _full(200, shift=0.0, rng=3)
+    r = classify.auroc_scores(pd.concat([_augmented(rnd, ids, seed=s) for s in (1, 2, 3)]), "d", "m",
+                              positive="case", validation=val, grid=SMALL_GRID, folds=3)
+    assert len(r) == 3 and abs(r["auroc"].mean() - 0.5) < 0.1
+    assert (r["n_test"] == 400).all()
+    np.testing.assert_allclose(r["auc_diff"], r["auroc"] - 0.5)
+
+
+def test_compare_methods_welch_bh():
+    rng = np.random.default_rng(0)
+    a, b, c = rng.normal(0.8, 0.05, 20), rng.normal(0.7, 0.1, 25), rng.normal(0.8, 0.05, 20)
+    df = pd.concat([pd.DataFrame({"design": "x", "method": m, "repeat": range(len(v)), "auroc": v})
+                    for m, v in (("gan", a), ("smote", b), ("ro", c))])
+    out = classify.compare_methods(df)
+    assert len(out) == 3
+    expected = [sps.ttest_ind(a, b, equal_var=False).pvalue, sps.ttest_ind(a, c, equal_var=False).pvalue,
+                sps.ttest_ind(b, c, equal_var=False).pvalue]
+    np.testing.assert_allclose(out["p"], expected)
+    np.testing.assert_allclose(out["p_bh"], multipletests(expected, method="fdr_bh")[1])
+    assert out.loc[0, "difference"] == pytest.approx(a.mean() - b.mean())

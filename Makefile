@@ -1,5 +1,6 @@
 # Two entry points, as in the README:
-#   make run   -> install into .venv (pinned) and run the main job on the embedded data
+#   make run   -> install into .venv (pinned), run the main job on the embedded data, and
+#                 write the HTML report results/report.html
 #   make test  -> install into .venv (pinned) and run the test suite
 PY ?= python3
 VENV := .venv
@@ -21,6 +22,7 @@ install: $(BIN)/.installed
 
 run: install
 	$(BIN)/snakemake --cores $(CORES)
+	$(BIN)/snakemake --report results/report.html
 
 test: install
 	$(BIN)/python -m pytest -q

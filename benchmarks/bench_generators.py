@@ -61,25 +61,27 @@ def load_microarray():
     return split(real)
 
 
-def run_cell(table, eae_dir, method, negative_controls, repeats, trace=True):
+def run_cell(table, eae_dir, method, negative_controls, repeats, trace=True, threads=1):
     """Child process: time fit + sample 1:1 ``repeats`` times."""
     import numpy as np
 
     from omicsaug.augment import augment_table
+    from omicsaug.generators import REGISTRY
 
     X, y, feats = load_eae(eae_dir) if table == "eae" else load_microarray()
     spec = {"name": method, "generator": method, "params": {},
             "amount": {"mode": "ratio", "ratio": 1}}
-    if method == "ctgan":
+    if getattr(REGISTRY[method], "uses_torch", False):
         import torch
 
-        torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+        torch.set_num_threads(threads)
 
-    def once(r, cols=slice(None)):
-        return augment_table(X[:, cols], y, feats[cols], spec, (42, "bench", r),
-                             negative_controls)
+    def once(r, cols=slice(None), sp=spec):
+        return augment_table(X[:, cols], y, feats[cols], sp, (42, "bench", r), negative_controls)
 
-    once("warm-up", slice(0, 4))          # untimed: lazy imports, first-call caches
+    # untimed warm-up on 4 features (1 epoch for the neural nets): lazy imports, torch init
+    warm = dict(spec, params={"epochs": 1} if "epochs" in REGISTRY[method]._param_names() else {})
+    once("warm-up", slice(0, 4), warm)
     times = []
     for r in range(repeats):             # timed without tracemalloc, which slows allocation
         t0 = time.perf_counter()
@@ -106,6 +108,8 @@ def main(argv=None):
                     help="registered method names, or 'all' for the whole registry")
     ap.add_argument("--tables", nargs="+", default=["eae", "eae_nc", "microarray"],
                     choices=["eae", "eae_nc", "microarray"])
+    ap.add_argument("--threads", type=int, default=1,
+                    help="torch threads (default 1: on a shared machine more threads can thrash)")
     ap.add_argument("--no-trace", action="store_true",
                     help="skip the extra tracemalloc run (one fit + sample less per cell)")
     args = ap.parse_args(argv)
@@ -120,16 +124,20 @@ def main(argv=None):
     for t, m in cells:
         table, nc = ("eae", t == "eae_nc") if t.startswith("eae") else ("microarray", False)
         with ctx.Pool(1) as pool:
-            res = pool.apply(run_cell, (table, args.eae_dir, m, nc, args.repeats, not args.no_trace))
+            res = pool.apply(run_cell, (table, args.eae_dir, m, nc, args.repeats,
+                                        not args.no_trace, args.threads))
         res["table"] = {"eae": "EAE first 6/group", "eae_nc": "EAE + __perm controls",
                         "microarray": "microarray (sim.)"}[t]
         rows.append(res)
-        print(f"  {t:<10} {m:<20} {res['median_s']:8.3f} s", file=sys.stderr, flush=True)
+        print(f"  {t:<10} {m:<20} median {res['median_s']:8.3f} s, min {res['min_s']:8.3f} s, "
+              f"RSS {res['rss_mib']:.0f} MiB, traced {res['traced_mib']:.1f} MiB",
+              file=sys.stderr, flush=True)
 
     import torch
 
-    print(f"\nfit + sample 1:1 after one untimed warm-up, median of {args.repeats} repeat(s); {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} CPU(s), torch {torch.__version__} "
+    print(f"\nfit + sample 1:1 after an untimed warm-up, median of {args.repeats} repeat(s); "
+          f"{platform.machine()}, {os.cpu_count()} CPU(s), torch {torch.__version__} "
+          f"with {args.threads} thread(s) "
           f"({'cuda' if torch.cuda.is_available() else 'cpu'}); peak RSS includes the interpreter "
           "and imported libraries\n")
     print("| table | rows x features | method | synthetic rows | median s | min s | "

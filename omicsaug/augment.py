@@ -87,7 +87,8 @@ def fit_generator(X, y, features, spec: dict, seed_keys: tuple, negative_control
     y = np.asarray(y).astype(str)
     gen = get_generator(spec["generator"], random_state=derive_seed(*seed_keys, spec["name"]),
                         **spec["params"])
-    return gen.fit(X, y), X, y, features
+    # named columns: a generator that reads a second table (WGAN's external data) matches by name
+    return gen.fit(pd.DataFrame(X, columns=features), y), X, y, features
 
 
 def augment_table(X, y, features, spec: dict, seed_keys: tuple, negative_controls=False):

@@ -24,6 +24,12 @@ DEFAULTS = {
         "reference": {"welch": False, "classifiers": ["rf", "svm", "knn"], "cv_folds": 5,
                       "cv_repeats": 3},
         "failure_point": {"n_per_group": [3, 4, 5, 6, 7, 8], "seeds": 20},
+        # reports on the augmented tables: classifiers scored on held-out originals, and the
+        # AUROC protocol of Cusworth et al. 2024 (tuned HistGradientBoosting; two classes)
+        "evaluation": {"classifiers": ["rf", "svm", "knn"],
+                       "auroc": {"enabled": False, "positive": None, "folds": 5,
+                                 "grid": {"learning_rate": [1e-4, 1e-3, 1e-2, 1, 10],
+                                          "min_samples_leaf": [1, 10, 25, 50, 75]}}},
     },
     # genESOM error-inflation control (Loetsch, Himmelspach, Kringel 2025); the authors'
     # settings: 100 seeds, Boruta p = 1e-4 with 100 runs

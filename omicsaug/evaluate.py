@@ -107,6 +107,7 @@ def summarise(recovery_table: pd.DataFrame) -> pd.DataFrame:
         parts.append(a)
     out = pd.concat(parts, axis=1).reset_index()
     out.insert(3, "n_seeds", g.size().to_numpy())
+    out.insert(4, "n_reference", g["n_reference"].first().to_numpy())
     return out
 
 

@@ -78,8 +78,12 @@ def recovery_bars(summary: pd.DataFrame, path, reference="sidak", title=""):
         ax.set_xticks(x, methods, rotation=30, ha="right")
         ax.set_title(f"{d}" + (f" ({nref} reference features)" if nref is not None else ""))
         ax.set_ylabel("features per seed (mean ± sd)")
-    axes[0][0].legend(frameon=False, fontsize=8)
-    fig.suptitle(f"Significance recovery vs {reference}-significant reference {title}".strip())
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=4, frameon=False, fontsize=8,
+               bbox_to_anchor=(0.5, -0.2))
+    name = {"sidak": "Šidák", "raw": "raw (uncorrected)"}.get(reference, reference)
+    fig.suptitle(f"Significance recovery against the {name}-significant full-data features, {title}"
+                 .strip(", "))
     save_figure(fig, path)
 
 
@@ -137,4 +141,52 @@ def pvalue_strips(per_feature: pd.DataFrame, reference: pd.DataFrame, path, desi
     ax.set_ylabel("median -log10 p over seeds")
     ax.legend(frameon=False, fontsize=7, loc="upper left")
     ax.set_title(f"Per-feature ANOVA after augmentation, {design} {title}".strip())
+    save_figure(fig, path)
+
+
+def classifier_accuracy(scores: pd.DataFrame, reference: pd.DataFrame, path, title=""):
+    """Balanced accuracy per method (boxes over seeds) for each model and design; the dashed
+    line is the full-data cross-validated accuracy of that model."""
+    models = list(pd.unique(scores["model"]))
+    designs = list(pd.unique(scores["design"]))
+    fig, axes = plt.subplots(len(designs), len(models), figsize=(3.2 * len(models), 3.2 * len(designs)),
+                             squeeze=False, sharey=True)
+    for i, d in enumerate(designs):
+        for j, m in enumerate(models):
+            ax = axes[i][j]
+            s = scores[(scores["design"] == d) & (scores["model"] == m)]
+            methods = list(pd.unique(s["method"]))
+            ax.boxplot([s.loc[s["method"] == k, "balanced_accuracy"] for k in methods], showmeans=True)
+            ax.set_xticks(range(1, len(methods) + 1), methods, rotation=40, ha="right", fontsize=7)
+            full = reference.loc[reference["model"] == m, "balanced_accuracy"].mean()
+            ax.axhline(full, color="C3", ls="--", lw=0.8, label="full data (CV)")
+            ax.set_title(f"{d}: {m}", fontsize=9)
+            if j == 0:
+                ax.set_ylabel("balanced accuracy on held-out originals")
+    axes[0][0].legend(frameon=False, fontsize=7)
+    fig.suptitle(f"Classifiers trained on augmented data {title}".strip())
+    save_figure(fig, path)
+
+
+def auroc_boxes(auroc: pd.DataFrame, path, title=""):
+    """Per design cell, AUROC of each method over repeats (box = mean ± sd as in Cusworth et al.,
+    whiskers = range); the red line is chance (0.5)."""
+    designs = list(pd.unique(auroc["design"]))
+    fig, axes = plt.subplots(1, len(designs), figsize=(max(3.5, 0.9 * auroc["method"].nunique()) * len(designs), 4),
+                             squeeze=False, sharey=True)
+    for ax, d in zip(axes[0], designs):
+        s = auroc[auroc["design"] == d]
+        methods = list(pd.unique(s["method"]))
+        for k, meth in enumerate(methods):
+            v = s.loc[s["method"] == meth, "auroc"].to_numpy()
+            mu, sd = v.mean(), (v.std(ddof=1) if len(v) > 1 else 0.0)
+            ax.add_patch(plt.Rectangle((k - 0.3, mu - sd), 0.6, 2 * sd, color=f"C{k}", alpha=0.4))
+            ax.plot([k - 0.3, k + 0.3], [mu, mu], color=f"C{k}")
+            ax.plot([k, k], [v.min(), v.max()], color=f"C{k}", lw=0.8)
+        ax.axhline(0.5, color="red", lw=0.8)
+        ax.set_xlim(-0.6, len(methods) - 0.4)
+        ax.set_xticks(range(len(methods)), methods, rotation=40, ha="right", fontsize=8)
+        ax.set_title(d, fontsize=9)
+    axes[0][0].set_ylabel("validation AUROC (box: mean ± sd)")
+    fig.suptitle(f"AUROC after balancing / augmentation {title}".strip())
     save_figure(fig, path)

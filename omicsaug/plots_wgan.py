@@ -64,7 +64,7 @@ def loss_curves(history: dict, path=None, title="", band=(-10.0, 15.0)):
         st = h["stages"][-1]
         crit = np.asarray(st["critic"])
         ep = np.arange(1, len(crit) + 1)
-        for j, lr in enumerate(st["lrs"]):
+        for j in range(len(st["lrs"])):
             if j != st["chosen"]:
                 ax.plot(ep, crit[:, j], lw=0.5, alpha=0.35, color="grey")
         j = st["chosen"]
@@ -78,9 +78,10 @@ def loss_curves(history: dict, path=None, title="", band=(-10.0, 15.0)):
         lrs = ", ".join(f"{s['name']} {s['lrs'][s['chosen']]:g}" for s in h["stages"])
         ax.set_title(f"class {c}: {h['n_rows']} rows, batch {h['batch_size']}, "
                      f"alpha {h['alpha']:g}; {lrs}", fontsize=9)
-        lo = np.nanmin(crit[:, j]) if len(crit) else 0
-        hi = np.nanmax(crit[:, j]) if len(crit) else 1
-        ax.set_ylim(max(lo, band[0]) - 1, min(hi, band[1]) + 1)
+        shown = np.r_[crit[:, j], np.asarray(st["generator"])[:, j]]
+        shown = shown[np.isfinite(shown)]
+        if len(shown):
+            ax.set_ylim(max(shown.min(), band[0]) - 0.5, min(shown.max(), band[1]) + 0.5)
         ax.legend(fontsize=7, loc="upper right")
     for ax in axes:
         ax.set_ylabel("loss")

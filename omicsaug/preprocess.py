@@ -250,3 +250,17 @@ def run(samples: pd.DataFrame, spec: dict, base_seed: int, file=None, log=None, 
     cells["feature"] = [feats[j] for j in cells["feature_index"]]
     return {"transformed": transformed, "imputed": imputed, "features": report,
             "quality": quality, "cells": cells}
+
+
+def apply_to(table: pd.DataFrame, spec: dict, features, file=None) -> pd.DataFrame:
+    """Bring a second table (e.g. a validation set) into the analysed feature space: the same
+    transform, the same kept features; any missing value gets that feature's mean in this table
+    (a validation table is never imputed from the training data's model)."""
+    missing = [f for f in features if f not in table.columns]
+    if missing:
+        raise InputError(f"{len(missing)} analysed feature(s) missing, e.g. {missing[:3]}.", file=file,
+                         fix="the validation table needs the same feature columns as the main table.")
+    out = log_transform(table[[ID, GROUP, *features]] if GROUP in table else table[[ID, *features]],
+                        spec.get("transform", "none"), spec.get("log_offset", 0.0), file=file)
+    out[list(features)] = out[list(features)].fillna(out[list(features)].mean())
+    return out

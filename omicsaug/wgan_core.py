@@ -12,6 +12,11 @@ Four parts, each usable on its own:
   generator loss ``-mean(critic(fake)) - alpha * log ||fake batch||_2``, per-model learning
   rates, batch sizes, alphas and early freezing, losses recorded on the device (no host
   synchronisation per step) and generator snapshots every ``snapshot_every`` epochs.
+  The gradients of a step, including the gradient penalty's double backward, are written
+  out by hand (:func:`critic_step`, :func:`generator_step`): with networks this small the
+  per-operation overhead of ``torch.autograd`` dominates a CPU step. The autograd versions
+  (:func:`critic_step_autograd`, :func:`generator_step_autograd`) are kept as the reference
+  the tests compare against, and as ``engine="autograd"``.
 * Epoch and learning-rate selection on loss curves: :func:`cut_index`,
   :func:`knee_epoch`, :func:`instability`, :func:`progress`, :func:`choose_lr1`,
   :func:`choose_lr2`.
@@ -316,7 +321,8 @@ class StackedAdam:
         import torch
 
         self.theta = theta
-        self.lr = torch.tensor(np.asarray(lr, dtype=float), dtype=theta.dtype, device=theta.device).reshape(-1, 1)
+        self.lr = torch.tensor(np.asarray(lr, dtype=float), dtype=theta.dtype,
+                               device=theta.device).reshape(-1, 1)
         self.b1, self.b2 = float(betas[0]), float(betas[1])
         self.eps = float(eps)
         self.m = torch.zeros_like(theta)

@@ -1,6 +1,6 @@
 rule augment:
     input:
-        "results/{dataset}/subsets/{design}.tsv",
+        unpack(get_augment_inputs),
     output:
         "results/{dataset}/augmented/{design}/{method}.tsv",
     log:
@@ -10,6 +10,7 @@ rule augment:
     params:
         method=get_method,
         negative_controls=get_negative_controls,
+        spec=spec_part("transform", "log_offset"),
         seed=config["seed"],
     threads: get_augment_threads
     resources:

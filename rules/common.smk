@@ -25,6 +25,12 @@ wildcard_constraints:
     method="|".join(map(re.escape, config.get("methods") or {"none": None})),
 
 
+def datasets_of(source):
+    """Regex matching the datasets of one source (never matches when there are none)."""
+    names = [d for d in DATASETS if config["datasets"][d]["source"] == source]
+    return "|".join(map(re.escape, names)) or "(?!x)x"
+
+
 def dataset_spec(name):
     return oc.dataset(config, name)
 
@@ -46,6 +52,25 @@ def augment_cells(name):
 
 def get_method(wildcards):
     return method_spec(config, wildcards.method)
+
+
+def get_augment_inputs(wildcards):
+    """The design's subsets, plus the external table when a WGAN pre-trains on it."""
+    d = wildcards.dataset
+    files = {"subsets": f"results/{d}/subsets/{wildcards.design}.tsv"}
+    m = get_method(wildcards)
+    if m["generator"] == "wgan" and m["params"].get("pretrain", "external") == "external":
+        ds = dataset_spec(d)
+        if ds["source"] == "simulate_microarray":
+            files["external"] = f"results/{d}/input/external.tsv"
+        elif ds.get("external"):
+            files["external"] = ds["external"]
+        else:
+            raise ValueError(
+                f"method {m['name']!r} pre-trains on an external table, but dataset {d!r} has none. "
+                "Fix: give the dataset an 'external' table (same features, no labels), or set "
+                f"'methods.{m['name']}.params.pretrain' to 'pooled' or 'none'.")
+    return files
 
 
 def get_negative_controls(wildcards):
@@ -70,6 +95,44 @@ def get_recovery_inputs(wildcards):
     if dataset_spec(d)["source"] in oc.SIMULATED:
         files["truth"] = f"results/{d}/input/truth.tsv"
     return files
+
+
+def get_classifier_models(wildcards):
+    return dataset_spec(wildcards.dataset)["evaluation"]["classifiers"]
+
+
+def get_classifier_inputs(wildcards):
+    d = wildcards.dataset
+    return {"full": f"results/{d}/preprocess/imputed.tsv",
+            "reference": f"results/{d}/reference/classifiers.tsv",
+            "augmented": [f"results/{d}/augmented/{des}/{m}.tsv" for des, m in augment_cells(d)]}
+
+
+def get_auroc_settings(wildcards):
+    a = dataset_spec(wildcards.dataset)["evaluation"]["auroc"]
+    if a.get("positive") is None:
+        raise ValueError(f"dataset {wildcards.dataset}: evaluation.auroc.positive must name the "
+                         "positive class")
+    return a
+
+
+def get_design_methods(wildcards):
+    return [m for des, m in augment_cells(wildcards.dataset) if des == wildcards.design]
+
+
+def get_auroc_inputs(wildcards):
+    d = wildcards.dataset
+    files = {"full": f"results/{d}/preprocess/imputed.tsv",
+             "augmented": [f"results/{d}/augmented/{wildcards.design}/{m}.tsv"
+                           for m in get_design_methods(wildcards)]}
+    if dataset_spec(d)["source"] == "simulate_microarray":
+        files["validation"] = f"results/{d}/input/validation.tsv"
+    return files
+
+
+def get_auroc_tables(wildcards):
+    designs = sorted({des for des, _ in augment_cells(wildcards.dataset)})
+    return [f"results/{wildcards.dataset}/report/{des}/auroc.tsv" for des in designs]
 
 
 def get_welch(wildcards):
@@ -168,4 +231,9 @@ def get_final_output():
                           design=sorted({des for des, _ in cells}),
                           f=["recovery_heatmap.png", "pvalue_strips.png"])
         out += genesom_targets(d)
+        ev = dataset_spec(d)["evaluation"]
+        if cells and ev["classifiers"]:
+            out.append(f"results/{d}/report/classifiers.png")
+        if cells and ev["auroc"]["enabled"]:
+            out.append(f"results/{d}/report/auroc.png")
     return out

@@ -73,3 +73,87 @@ rule recovery_figures:
         "../envs/omicsaug.yaml"
     script:
         "../scripts/recovery_figures.py"
+
+
+rule classifiers:
+    input:
+        unpack(get_classifier_inputs),
+    output:
+        table="results/{dataset}/report/classifiers.tsv",
+        figure=report(
+            "results/{dataset}/report/classifiers.png",
+            caption="../report/classifier_accuracy.rst",
+            category="Classifiers",
+            subcategory="{dataset}",
+        ),
+    log:
+        "logs/{dataset}/classifiers.log",
+    benchmark:
+        "logs/{dataset}/classifiers.benchmark.tsv"
+    params:
+        cells=get_recovery_cells,
+        models=get_classifier_models,
+        seed=config["seed"],
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=60,
+    conda:
+        "../envs/omicsaug.yaml"
+    script:
+        "../scripts/classifiers.py"
+
+
+rule auroc:
+    input:
+        unpack(get_auroc_inputs),
+    output:
+        "results/{dataset}/report/{design}/auroc.tsv",
+    log:
+        "logs/{dataset}/auroc/{design}.log",
+    benchmark:
+        "logs/{dataset}/auroc/{design}.benchmark.tsv"
+    params:
+        methods=get_design_methods,
+        auroc=get_auroc_settings,
+        spec=spec_part("transform", "log_offset"),
+        seed=config["seed"],
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=240,
+    conda:
+        "../envs/omicsaug.yaml"
+    script:
+        "../scripts/auroc.py"
+
+
+rule auroc_report:
+    input:
+        get_auroc_tables,
+    output:
+        table="results/{dataset}/report/auroc.tsv",
+        comparisons=report(
+            "results/{dataset}/report/auroc_comparisons.tsv",
+            caption="../report/auroc_comparisons.rst",
+            category="AUROC",
+            subcategory="{dataset}",
+        ),
+        figure=report(
+            "results/{dataset}/report/auroc.png",
+            caption="../report/auroc.rst",
+            category="AUROC",
+            subcategory="{dataset}",
+        ),
+    log:
+        "logs/{dataset}/auroc_report.log",
+    benchmark:
+        "logs/{dataset}/auroc_report.benchmark.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../envs/omicsaug.yaml"
+    script:
+        "../scripts/auroc_report.py"

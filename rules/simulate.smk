@@ -1,4 +1,4 @@
-rule simulate:
+rule simulate_lipidomics:
     output:
         table="results/{dataset}/input/simulated.tsv",
         truth="results/{dataset}/input/truth.tsv",
@@ -9,6 +9,33 @@ rule simulate:
     params:
         spec=spec_part("simulate"),
         seed=config["seed"],
+    wildcard_constraints:
+        dataset=datasets_of("simulate_lipidomics"),
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../envs/omicsaug.yaml"
+    script:
+        "../scripts/simulate.py"
+
+
+rule simulate_microarray:
+    output:
+        table="results/{dataset}/input/simulated.tsv",
+        truth="results/{dataset}/input/truth.tsv",
+        validation="results/{dataset}/input/validation.tsv",
+        external="results/{dataset}/input/external.tsv",
+    log:
+        "logs/{dataset}/simulate.log",
+    benchmark:
+        "logs/{dataset}/simulate.benchmark.tsv"
+    params:
+        spec=spec_part("simulate"),
+        seed=config["seed"],
+    wildcard_constraints:
+        dataset=datasets_of("simulate_microarray"),
     threads: 1
     resources:
         mem_mb=1000,

@@ -1,9 +1,10 @@
 """Augment every seed of one (dataset, design) subset table with one method."""
 from omicsaug.augment import augment_design, uses_torch
-from omicsaug.io import read_samples
+from omicsaug.io import feature_columns, read_samples
+from omicsaug.preprocess import apply_to
 from omicsaug.utils import log_to, write_tsv
 
-log = log_to(snakemake.log[0])
+log = log_to(snakemake.log[0], threads=snakemake.threads)
 spec = snakemake.params.method
 if uses_torch(spec):
     import torch
@@ -12,6 +13,12 @@ if uses_torch(spec):
     log.info("torch device: %s", "cuda" if torch.cuda.is_available() else "cpu")
 log.info("method %s: generator %s, params %s, amount %s", spec["name"], spec["generator"],
          spec["params"], spec["amount"])
-table = augment_design(read_samples(snakemake.input[0]), spec, snakemake.params.seed,
+subsets = read_samples(snakemake.input.subsets)
+if "external" in snakemake.input.keys():  # WGAN pre-training table, in the analysed feature space
+    features = [c for c in feature_columns(subsets) if c != "seed"]
+    spec["params"]["external"] = apply_to(read_samples(snakemake.input.external), snakemake.params.spec,
+                                          features, file=snakemake.input.external)[features]
+    log.info("external table: %d rows", len(spec["params"]["external"]))
+table = augment_design(subsets, spec, snakemake.params.seed,
                        snakemake.wildcards.design, snakemake.params.negative_controls, log=log)
 write_tsv(table, snakemake.output[0])

@@ -12,7 +12,7 @@ from omicsaug.io import GROUP, ID, read_samples
 from omicsaug.plots_genesom import plot_selection_frequencies
 from omicsaug.utils import derive_seed, log_to, write_text, write_tsv
 
-log = log_to(snakemake.log[0])
+log = log_to(snakemake.log[0], threads=snakemake.threads)
 spec, ctl = snakemake.params.method, snakemake.params.control
 design = snakemake.wildcards.design
 subsets = read_samples(snakemake.input[0])

@@ -3,7 +3,7 @@ from omicsaug import design, plots, stats
 from omicsaug.io import read_samples, split
 from omicsaug.utils import log_to, write_tsv
 
-log = log_to(snakemake.log[0])
+log = log_to(snakemake.log[0], threads=snakemake.threads)
 spec, alpha = snakemake.params.spec, snakemake.params.alpha
 fp = spec["failure_point"]
 X, y, _ = split(read_samples(snakemake.input[0]))

@@ -9,7 +9,7 @@ from omicsaug.io import GROUP, ID, read_samples
 from omicsaug.plots_genesom import plot_bmu_changes, plot_radius, plot_umatrix
 from omicsaug.utils import log_to, write_text
 
-log = log_to(snakemake.log[0])
+log = log_to(snakemake.log[0], threads=snakemake.threads)
 spec, design = snakemake.params.method, snakemake.wildcards.design
 subsets = read_samples(snakemake.input[0])
 s = int(subsets[SEED].iloc[0])

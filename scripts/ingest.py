@@ -3,7 +3,7 @@ from omicsaug import config as oc
 from omicsaug.io import load_dataset
 from omicsaug.utils import log_to, write_tsv
 
-log = log_to(snakemake.log[0])
+log = log_to(snakemake.log[0], threads=snakemake.threads)
 spec = snakemake.params.spec
 paths = dict(snakemake.input.items())
 if spec["source"] == "eae_lipidomics":

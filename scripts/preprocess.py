@@ -3,7 +3,7 @@ from omicsaug import plots, preprocess
 from omicsaug.io import read_samples
 from omicsaug.utils import log_to, write_tsv
 
-log = log_to(snakemake.log[0])
+log = log_to(snakemake.log[0], threads=snakemake.threads)
 spec = snakemake.params.spec
 out = preprocess.run(read_samples(snakemake.input[0]), spec, snakemake.params.seed,
                      file=snakemake.input[0], log=log,

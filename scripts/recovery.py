@@ -4,7 +4,7 @@ import pandas as pd
 from omicsaug import evaluate, plots
 from omicsaug.utils import log_to, read_tsv, write_tsv
 
-log = log_to(snakemake.log[0])
+log = log_to(snakemake.log[0], threads=snakemake.threads)
 reference = read_tsv(snakemake.input.reference)
 truth = read_tsv(snakemake.input.truth) if "truth" in snakemake.input.keys() else None
 tables, pvalues = [], []

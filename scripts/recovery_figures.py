@@ -2,7 +2,7 @@
 from omicsaug import plots
 from omicsaug.utils import log_to, read_tsv
 
-log = log_to(snakemake.log[0])
+log = log_to(snakemake.log[0], threads=snakemake.threads)
 design, dataset = snakemake.wildcards.design, snakemake.wildcards.dataset
 reference = read_tsv(snakemake.input.reference)
 plots.recovery_heatmap(read_tsv(snakemake.input.frequency), reference, snakemake.output.heatmap,

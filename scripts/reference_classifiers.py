@@ -3,7 +3,7 @@ from omicsaug import stats
 from omicsaug.io import read_samples, split
 from omicsaug.utils import derive_seed, log_to, write_tsv
 
-log = log_to(snakemake.log[0])
+log = log_to(snakemake.log[0], threads=snakemake.threads)
 ref = snakemake.params.spec["reference"]
 X, y, _ = split(read_samples(snakemake.input[0]))
 scores = stats.cross_validated_accuracy(

@@ -3,7 +3,7 @@ from omicsaug import stats
 from omicsaug.io import read_samples, split
 from omicsaug.utils import log_to, write_tsv
 
-log = log_to(snakemake.log[0])
+log = log_to(snakemake.log[0], threads=snakemake.threads)
 X, y, features = split(read_samples(snakemake.input[0]))
 table = stats.univariate(X, y, features, welch=snakemake.params.spec["reference"]["welch"],
                          alpha=snakemake.params.alpha)

@@ -2,7 +2,7 @@
 from omicsaug import simulate
 from omicsaug.utils import derive_seed, log_to, write_tsv
 
-log = log_to(snakemake.log[0])
+log = log_to(snakemake.log[0], threads=snakemake.threads)
 spec = snakemake.params.spec
 seed = derive_seed(snakemake.params.seed, "simulate", spec["name"])
 out = simulate.run(spec["source"], spec.get("simulate", {}), seed)
@@ -10,5 +10,5 @@ log.info("simulated %s: %s", spec["source"], {k: v.shape for k, v in out.items()
 write_tsv(out["table"], snakemake.output.table)
 write_tsv(out["truth"], snakemake.output.truth)
 for extra in ("validation", "external"):
-    if extra in out:
-        write_tsv(out[extra], snakemake.output.table.replace("simulated.tsv", f"{extra}.tsv"))
+    if extra in snakemake.output.keys():
+        write_tsv(out[extra], snakemake.output[extra])

@@ -125,12 +125,16 @@ class WGANGenerator(Generator):
         Noise dimension; None = number of features ("input/output layers matching the input
         data size").
     dropout : float, default 0.7
-        Alpha-dropout probability in the critic (the paper's value after the third layer
-        was added, kept in re-training).
-    generator_dropout : float, default 0.0
-        Alpha-dropout in the generator. The paper does not say where dropout sits; with
-        dropout in the generator, samples must also be drawn with it (it is part of the
-        generator's noise), which we found to blur the class distributions; off by default.
+        Alpha-dropout probability after every hidden layer of the critic (the paper's value
+        once the third layer was added, kept in re-training).
+    generator_dropout : float or None, default None
+        The same for the generator; None = ``dropout``. The paper puts dropout "on the GAN
+        layers" without saying which network; both by default. Generator dropout is part of
+        the generator's noise and stays on when sampling. On the simulated 150-feature
+        microarray data (2 seeds, short budgets) the paper's 0.7 cost fidelity: energy
+        distance of synthetic to held-out rows per class 0.8-1.9 with 0.7 in both networks,
+        1.6-4.7 with 0.7 in the critic only, 0.4-0.8 without dropout (real training rows:
+        0.45-0.65). Set ``dropout: 0`` for a dropout-free variant.
     n_critic : int, default 2
         Critic updates per generator update (2:1 in the paper).
     gp_weight : float, default 10.0
@@ -169,7 +173,7 @@ class WGANGenerator(Generator):
                  lr1_grid=(5e-4, 1e-4, 1e-3), lr2_grid=(1e-5, 5e-5, 1e-4), lr1_epochs=1000,
                  lr2_epochs=1000, lr1_threshold=3.0, lr=1e-4, epochs=2000, knee=True,
                  snapshot_every=20, band=(-10.0, 15.0), hidden=(50, 100, 200), latent_dim=None,
-                 dropout=0.7, generator_dropout=0.0, n_critic=2, gp_weight=10.0,
+                 dropout=0.7, generator_dropout=None, n_critic=2, gp_weight=10.0,
                  betas=(0.5, 0.9), device="auto", random_state=None):
         self.alpha = alpha
         self.pretrain = pretrain
@@ -219,6 +223,8 @@ class WGANGenerator(Generator):
                              "use pretrain='pooled' or 'none' when there is no external data")
         for name in ("dropout", "generator_dropout"):
             v = getattr(self, name)
+            if v is None and name == "generator_dropout":
+                continue
             if not 0 <= v < 1:
                 raise ValueError(f"{name} must be in [0, 1), got {v}")
         if int(self.n_critic) < 1:
@@ -233,6 +239,9 @@ class WGANGenerator(Generator):
                 raise ValueError(f"{name} must be >= 1")
         if not len(self.hidden) or min(self.hidden) < 1:
             raise ValueError(f"hidden must be positive layer sizes, got {self.hidden}")
+
+    def _gdrop(self):
+        return float(self.dropout if self.generator_dropout is None else self.generator_dropout)
 
     def _device(self):
         import torch
@@ -297,6 +306,7 @@ class WGANGenerator(Generator):
         C = len(classes)
         rows = [torch.as_tensor(Zr[y == c], dtype=dt, device=dev) for c in classes]
         n_rows = np.array([len(r) for r in rows])
+        batches = np.minimum(batches, n_rows)  # a batch never exceeds its class
         data_c = torch.zeros(C, n_rows.max(), d, dtype=dt, device=dev)
         for i, r in enumerate(rows):
             data_c[i, :len(r)] = r
@@ -304,7 +314,7 @@ class WGANGenerator(Generator):
         tc = tc0.expand(C, -1).clone()
         common = dict(n_critic=int(self.n_critic), gp_weight=float(self.gp_weight),
                       betas=tuple(self.betas), dropout=float(self.dropout),
-                      generator_dropout=float(self.generator_dropout), band=tuple(self.band),
+                      generator_dropout=self._gdrop(), band=tuple(self.band),
                       generator=tgen)
         stages = []
         if self.tune_lr:
@@ -312,17 +322,37 @@ class WGANGenerator(Generator):
                      ("lr2", tuple(self.lr2_grid), int(self.lr2_epochs))]
         else:
             grids = [("lr", (float(self.lr),), int(self.epochs))]
+        # classes with the same batch size and mini-batches per epoch share one stack (with
+        # their learning-rate candidates); others get their own, so that no model computes
+        # padded rows or idle steps (the networks' arithmetic dominates at ~150 features)
+        sig = {}
+        for i in range(C):
+            sig.setdefault((int(batches[i]), int(-(-n_rows[i] // batches[i]))), []).append(i)
+        groups = [np.asarray(v) for v in sig.values()]
+        self.stacks_ = [[classes[i] for i in gi] for gi in groups]
         for s, (name, grid, epochs) in enumerate(grids):
             last = s == len(grids) - 1
             L = len(grid)
-            rep = np.repeat(np.arange(C), L)  # model m = class m // L, candidate m % L
             start_g = tg  # per class: the state this stage starts from (snapshot "epoch 0")
-            res = core.train_stack(
-                gnet, cnet, tg[rep], tc[rep], data_c[rep], n_rows[rep], batches[rep],
-                alpha=alphas[rep], lr=np.tile(np.asarray(grid, float), C), epochs=epochs,
-                snapshot_every=int(self.snapshot_every) if (last and self.knee) else 0, **common)
-            crit = res["critic"].reshape(epochs, C, L)
-            gen = res["generator"].reshape(epochs, C, L)
+            crit = np.empty((epochs, C, L))
+            gen = np.empty((epochs, C, L))
+            end_g, end_c, snaps = [None] * C, [None] * C, [None] * C
+            for gi in groups:
+                rep = np.repeat(gi, L)  # model m: class gi[m // L], candidate m % L
+                res = core.train_stack(
+                    gnet, cnet, tg[rep], tc[rep], data_c[rep][:, :n_rows[gi].max()], n_rows[rep],
+                    batches[rep], alpha=alphas[rep], lr=np.tile(np.asarray(grid, float), len(gi)),
+                    epochs=epochs,
+                    snapshot_every=int(self.snapshot_every) if (last and self.knee) else 0, **common)
+                crit[:, gi, :] = res["critic"].reshape(epochs, len(gi), L)
+                gen[:, gi, :] = res["generator"].reshape(epochs, len(gi), L)
+                for a, i in enumerate(gi):
+                    end_g[i] = res["theta_g"][a * L:(a + 1) * L]
+                    end_c[i] = res["theta_c"][a * L:(a + 1) * L]
+                    if res["snapshots"] is not None:
+                        snaps[i] = res["snapshots"][:, a * L:(a + 1) * L]
+                snap_epochs = np.r_[0, res["snapshot_epochs"]].astype(int)
+                del res
             chosen, scores = [], []
             for i in range(C):
                 curves = [crit[:, i, j] for j in range(L)]
@@ -334,15 +364,13 @@ class WGANGenerator(Generator):
                     j, sc = core.choose_lr2(curves, tuple(self.band))
                 chosen.append(int(j))
                 scores.append(np.asarray(sc, float))
-            pick = np.arange(C) * L + np.asarray(chosen)
-            tg, tc = res["theta_g"][pick], res["theta_c"][pick]
+            tg = torch.stack([end_g[i][chosen[i]] for i in range(C)])
+            tc = torch.stack([end_c[i][chosen[i]] for i in range(C)])
             stages.append({"name": name, "lrs": [float(v) for v in grid], "critic": crit,
                            "generator": gen, "chosen": chosen, "scores": scores, "epochs": epochs})
 
         # ---- epoch choice on the final stage's chosen curve
         self.generators_, self.history_["retrain"] = {}, {}
-        snaps = res["snapshots"]
-        snap_epochs = np.r_[0, res["snapshot_epochs"]].astype(int)
         for i, c in enumerate(classes):
             curve = stages[-1]["critic"][:, i, stages[-1]["chosen"][i]]
             kept = core.cut_index(curve, tuple(self.band))
@@ -350,7 +378,7 @@ class WGANGenerator(Generator):
                 knee, kept = core.knee_epoch(curve, band=tuple(self.band))
                 cand = snap_epochs[snap_epochs <= kept]  # snapshots before the cut
                 k = int(np.flatnonzero(snap_epochs == cand[np.argmin(np.abs(cand - knee))])[0])
-                theta = snaps[k - 1, pick[i]] if k > 0 else start_g[i]
+                theta = snaps[i][k - 1, stages[-1]["chosen"][i]] if k > 0 else start_g[i]
                 snap = int(snap_epochs[k])
             else:
                 knee, snap = None, stages[-1]["epochs"]
@@ -366,7 +394,7 @@ class WGANGenerator(Generator):
                 "n_rows": int(n_rows[i]), "knee_epoch": knee, "cut_epoch": int(kept),
                 "snapshot_epoch": snap,
                 **{stg["name"]: stg["lrs"][stg["chosen"][i]] for stg in stages}}
-        del res, snaps
+        del snaps
         self.timings_["retrain"] = time.perf_counter() - t0
         self.gnet_sizes_ = gnet.sizes
         log.info("wgan: pre-training %.1f s, re-training %.1f s; per class %s",
@@ -408,7 +436,7 @@ class WGANGenerator(Generator):
                     alpha=[0.0], lr=[float(self.lr_pretrain)], epochs=epochs,
                     n_critic=int(self.n_critic), gp_weight=float(self.gp_weight),
                     betas=tuple(self.betas), dropout=float(self.dropout),
-                    generator_dropout=float(self.generator_dropout), generator=tgen)
+                    generator_dropout=self._gdrop(), generator=tgen)
                 tg, tc = res["theta_g"], res["theta_c"]
                 hist_c.append(res["critic"][:, 0])
                 hist_g.append(res["generator"][:, 0])
@@ -446,7 +474,9 @@ class WGANGenerator(Generator):
             E = np.asarray(ext, dtype=float)
         if E.ndim != 2 or E.shape[1] != d:
             raise ValueError(f"external table must have the training data's {d} features, "
-                             f"got shape {E.shape}")
+                             f"got shape {E.shape}; fit on a DataFrame with feature names to "
+                             f"match columns by name (and build '<feature>{PERM_SUFFIX}' "
+                             "negative controls from the external table)")
         if not np.isfinite(E).all():
             raise ValueError("external table contains NaN or infinite values: impute it first")
         if len(E) < 2:
@@ -470,7 +500,7 @@ class WGANGenerator(Generator):
             theta = self.generators_[c].to(dev)[None]
             with torch.no_grad():
                 z = torch.randn(1, k, self.latent_dim_, generator=tgen, device=dev)
-                out = gnet.forward(theta, z, float(self.generator_dropout), tgen)[0]
+                out = gnet.forward(theta, z, self._gdrop(), tgen)[0]
             Zs.append(self.scaler_.inverse_transform(out.cpu().double().numpy()))
             ys.append(np.repeat(c, k))
         if not Zs:
@@ -552,7 +582,7 @@ class ClassicWGANGenerator(WGANGenerator):
     def __init__(self, batch_size=(10, 20), tune_lr=True, lr1_grid=(5e-4, 1e-4, 1e-3),
                  lr2_grid=(1e-5, 5e-5, 1e-4), lr1_epochs=1000, lr2_epochs=1000, lr1_threshold=3.0,
                  lr=1e-4, epochs=2000, knee=True, snapshot_every=20, band=(-10.0, 15.0),
-                 hidden=(50, 100, 200), latent_dim=None, dropout=0.7, generator_dropout=0.0,
+                 hidden=(50, 100, 200), latent_dim=None, dropout=0.7, generator_dropout=None,
                  n_critic=2, gp_weight=10.0, betas=(0.5, 0.9), device="auto", random_state=None):
         self.batch_size = batch_size
         self.tune_lr = tune_lr

@@ -1,0 +1,14 @@
+"""Merge the per-design AUROC tables; compare methods (Welch + BH); draw the boxes."""
+import pandas as pd
+
+from omicsaug import classify, plots
+from omicsaug.utils import log_to, read_tsv, write_tsv
+
+log = log_to(snakemake.log[0], threads=snakemake.threads)
+auroc = pd.concat([read_tsv(p) for p in snakemake.input], ignore_index=True)
+comparisons = classify.compare_methods(auroc)
+log.info("%d AUROC values, %d comparisons, %d with p_bh < 0.05", len(auroc), len(comparisons),
+         int((comparisons["p_bh"] < 0.05).sum()) if len(comparisons) else 0)
+write_tsv(auroc, snakemake.output.table)
+write_tsv(comparisons, snakemake.output.comparisons)
+plots.auroc_boxes(auroc, snakemake.output.figure, title=snakemake.wildcards.dataset)

@@ -1,0 +1,89 @@
+"""Real snakemake run through the reports (recovery, classifiers, AUROC) and the HTML report."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from conftest import REPO, explain, run_snakemake, write_yaml
+
+REPORT_CFG = {
+    "seed": 7,
+    "alpha": 0.05,
+    "augmentation": {"amount": {"mode": "ratio", "ratio": 1}, "negative_controls": True},
+    "methods": {"none": {}, "gmm": {}, "smote": {},
+                "genesom": {"params": {"lines": 10, "columns": 16, "epochs": 2}},
+                "ro_balance": {"generator": "random_oversampling", "amount": {"mode": "balance"}}},
+    "datasets": {
+        "lip": {
+            "source": "simulate_lipidomics",
+            "impute": {"n_estimators": 5, "max_iter": 1, "quality_repeats": 1},
+            "reference": {"cv_repeats": 1, "classifiers": ["knn"]},
+            "failure_point": {"n_per_group": [4], "seeds": 2},
+            "evaluation": {"classifiers": ["knn"]},
+            "designs": [{"type": "sample_size", "n_per_group": 5, "seeds": 2}],
+            "augment": {"methods": ["none", "gmm", "genesom"]},
+        },
+        "arr": {
+            "source": "simulate_microarray",
+            "simulate": {"n_features": 20, "n_real": [60, 60], "n_validation": [40, 40],
+                         "n_external": 20},
+            "impute": {"n_estimators": 5, "max_iter": 1, "quality_repeats": 1},
+            "reference": {"cv_repeats": 1, "classifiers": ["knn"]},
+            "failure_point": {"n_per_group": [4], "seeds": 2},
+            "evaluation": {"classifiers": ["knn"],
+                           "auroc": {"enabled": True, "positive": "case", "folds": 3,
+                                     "grid": {"learning_rate": [0.1], "min_samples_leaf": [5]}}},
+            "designs": [{"type": "imbalance", "control": "control", "case": "case",
+                         "n_controls": 20, "minority_fraction": 0.5, "seeds": 2}],
+            "augment": {"methods": ["none", "smote", "ro_balance"], "negative_controls": False},
+        },
+    },
+}
+
+
+@pytest.mark.slow
+def test_reports_and_html(tmp_path):
+    cfg = write_yaml(tmp_path / "report.yaml", REPORT_CFG)
+    proc = run_snakemake(tmp_path, "--cores", "2", "-q", configfile=cfg, timeout=420)
+    assert proc.returncode == 0, explain(proc, tmp_path)
+    lip, arr = tmp_path / "results" / "lip" / "report", tmp_path / "results" / "arr" / "report"
+
+    rec = pd.read_csv(lip / "recovery.tsv", sep="\t")
+    for col in ("design", "method", "seed", "recovered", "missed", "invented", "perm_significant",
+                "reference", "power", "true_fdr"):
+        assert col in rec.columns, col
+    assert len(rec) == 3 * 2 * 2                  # methods x seeds x reference sets
+    assert set(rec["reference"]) == {"sidak", "raw"}
+    ref = pd.read_csv(tmp_path / "results" / "lip" / "reference" / "univariate.tsv", sep="\t")
+    n_sidak = int(ref["significant_sidak"].sum())
+    s = rec[rec.reference == "sidak"]
+    assert ((s["recovered"] + s["missed"]) == n_sidak).all()
+    assert rec["perm_significant"].notna().all()  # negative controls were on for lip
+    rec_arr = pd.read_csv(arr / "recovery.tsv", sep="\t")
+    assert rec_arr["perm_significant"].isna().all()  # and off for arr
+
+    cls = pd.read_csv(lip / "classifiers.tsv", sep="\t")
+    assert set(cls["method"]) == {"none", "gmm", "genesom"} and (cls["n_test"] == 26 - 15).all()
+    au = pd.read_csv(arr / "auroc.tsv", sep="\t")
+    assert {"design", "method", "repeat", "auroc"} <= set(au.columns)
+    assert len(au) == 3 * 2 and (au["n_test"] == 80).all()
+    assert au["auroc"].mean() > 0.7                # 20 % of genes differ: an easy problem
+    comp = pd.read_csv(arr / "auroc_comparisons.tsv", sep="\t")
+    assert len(comp) == 3 and comp["p_bh"].notna().all()
+
+    figures = [lip / "recovery_bars_sidak.png", lip / "recovery_bars_raw.png",
+               lip / "n5" / "recovery_heatmap.png", lip / "n5" / "pvalue_strips.png",
+               lip / "classifiers.png", arr / "auroc.png",
+               tmp_path / "results" / "lip" / "genesom" / "n5" / "genesom_umatrix.png"]
+    for f in figures:
+        assert f.read_bytes()[:4] == b"\x89PNG", f
+
+    html = tmp_path / "results" / "report.html"
+    proc = run_snakemake(tmp_path, "--report", html, configfile=cfg, timeout=300)
+    assert proc.returncode == 0, explain(proc)
+    text = html.read_text(errors="replace")
+    for name in ("recovery_bars_sidak.png", "recovery_heatmap.png", "pvalue_strips.png",
+                 "classifiers.png", "auroc.png", "imputation_quality.png", "failure_point.png",
+                 "genesom_umatrix.png", "univariate.tsv"):
+        assert name in text, name

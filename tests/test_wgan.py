@@ -1,0 +1,345 @@
+"""The omics WGAN (Cusworth et al. 2024): engine, selection rules, generator interface."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from omicsaug import wgan_core as core  # noqa: E402
+from omicsaug.generators import REGISTRY, get_generator  # noqa: E402
+from omicsaug.generators.wgan import ClassicWGANGenerator, WGANGenerator  # noqa: E402
+
+# tiny budgets: every fit below takes well under a second
+TINY = dict(pretrain_epochs=(3, 3, 3), lr1_epochs=6, lr2_epochs=25, snapshot_every=5, device="cpu")
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+@pytest.fixture(scope="module")
+def two_class():
+    """16 controls, 10 cases, 12 log-expression features; plus a 60-row external table."""
+    from omicsaug.simulate import simulate_microarray
+
+    sim = simulate_microarray(n_features=12, block_size=4, n_real=(16, 10), n_validation=(2, 2),
+                              n_external=60, seed=3)
+    real = sim["real"]
+    feats = [c for c in real.columns if c not in ("sample_id", "group")]
+    return real[feats], real["group"].to_numpy(), sim["external"]
+
+
+# ----------------------------------------------------------------------------- registry
+def test_registered_with_torch_flag():
+    assert REGISTRY["wgan"] is WGANGenerator
+    assert REGISTRY["wgan_classic"] is ClassicWGANGenerator
+    for cls in (WGANGenerator, ClassicWGANGenerator):
+        assert cls.uses_torch is True and cls.scale is False
+    assert "alpha" not in ClassicWGANGenerator._param_names()
+
+
+# ------------------------------------------------------------------------------ scaling
+def test_skewtest_picks_yeo_johnson_for_lognormal_and_robust_for_normal():
+    from scipy.stats import norm
+
+    rng = np.random.default_rng(0)
+    q = norm.ppf((np.arange(300) + 0.5) / 300)     # exact normal quantiles: skewness 0
+    X = np.column_stack([np.exp(rng.permutation(q)), 5 + 2 * rng.permutation(q), np.full(300, 3.0)])
+    sc = core.SkewScaler().fit(X)
+    assert sc.power_.tolist() == [True, False, False]   # constant column: robust
+    Z = sc.transform(X)
+    # Yeo-Johnson + standardisation makes the log-normal column close to symmetric
+    from scipy.stats import skew
+    assert abs(skew(Z[:, 0])) < 0.2 < skew(X[:, 0])
+    # robust scaling: median 0, IQR 1
+    assert np.median(Z[:, 1]) == pytest.approx(0, abs=1e-12)
+    assert np.subtract(*np.percentile(Z[:, 1], [75, 25])) == pytest.approx(1)
+    np.testing.assert_allclose(sc.inverse_transform(Z), X, rtol=1e-8, atol=1e-8)
+    # generated outliers never map to inf/NaN
+    wild = np.array([[50.0, 50.0, 50.0], [-50.0, -50.0, -50.0]])
+    assert np.isfinite(sc.inverse_transform(wild)).all()
+
+
+# ----------------------------------------------------------------------------- networks
+def test_stacked_mlp_shapes_and_progressive_growing():
+    g = torch.Generator().manual_seed(0)
+    d, L = 7, 4
+    small_g = core.StackedMLP(core.generator_sizes(L, (50,), d))
+    big_g = core.StackedMLP(core.generator_sizes(L, (50, 100), d))
+    small_c = core.StackedMLP(core.critic_sizes(d, (50,)))
+    big_c = core.StackedMLP(core.critic_sizes(d, (50, 100)))
+    assert big_g.sizes == (L, 50, 100, d) and big_c.sizes == (d, 100, 50, 1)
+    tg = small_g.init(3, g, "cpu", torch.float32)
+    tc = small_c.init(3, g, "cpu", torch.float32)
+    assert small_g.forward(tg, torch.randn(3, 5, L)).shape == (3, 5, d)
+    ng = core.grow(tg, small_g, big_g, "first", g)
+    nc = core.grow(tc, small_c, big_c, "last", g)
+    # generator keeps noise -> 50, critic keeps 50 -> 1
+    np.testing.assert_array_equal(big_g.views(ng)[0], small_g.views(tg)[0])
+    np.testing.assert_array_equal(big_c.views(nc)[4], small_c.views(tc)[2])
+    np.testing.assert_array_equal(big_c.views(nc)[5], small_c.views(tc)[3])
+    # kaiming-normal for SELU: std 1/sqrt(fan_in); zero biases
+    W = big_g.views(ng)[2]
+    assert W.std().item() == pytest.approx(1 / np.sqrt(50), rel=0.05)
+    assert big_g.views(ng)[3].abs().max().item() == 0
+
+
+def test_fit_grows_to_three_hidden_layers(two_class):
+    X, y, _ = two_class
+    m = WGANGenerator(pretrain="pooled", random_state=0, **TINY).fit(X, y)
+    pre = m.history_["pretrain"]
+    assert pre["phases"] == [[50], [50, 100], [50, 100, 200]]
+    assert pre["phase_ends"] == [3, 6, 9] and len(pre["critic"]) == 9
+    d = X.shape[1]
+    assert m.pretrained_["sizes_g"] == (d, 50, 100, 200, d)
+    assert m.pretrained_["sizes_c"] == (d, 200, 100, 50, 1)
+    assert all(t.shape == (core.StackedMLP(m.gnet_sizes_).n_params,) for t in m.generators_.values())
+
+
+@pytest.mark.parametrize("dropout", [0.0, 0.5])
+def test_hand_written_gradients_equal_autograd(dropout):
+    torch.set_default_dtype(torch.float64)
+    try:
+        g = torch.Generator().manual_seed(1)
+        G, B, d, L = 3, 7, 5, 4
+        gn = core.StackedMLP(core.generator_sizes(L, (6, 8, 9), d))
+        cn = core.StackedMLP(core.critic_sizes(d, (6, 8, 9)))
+        tg = gn.init(G, g, "cpu", torch.float64) + 0.1 * torch.randn(G, gn.n_params, generator=g)
+        tc = cn.init(G, g, "cpu", torch.float64) + 0.1 * torch.randn(G, cn.n_params, generator=g)
+        real, fake = torch.randn(G, B, d, generator=g), torch.randn(G, B, d, generator=g)
+        eps = torch.rand(G, B, 1, generator=g)
+        w = torch.rand(G, B, generator=g)
+        w[0, 5:] = 0  # padding rows
+        w = w / w.sum(1, keepdim=True)
+        mc = cn.dropout_masks(G, 3 * B, dropout, g, "cpu", torch.float64)
+        l1, g1 = core.critic_step(cn, cn.views(tc), real, fake, eps, w, 10.0, mc)
+        l2, g2 = core.critic_step_autograd(cn, cn.views(tc, True), real, fake, eps, w, 10.0, mc)
+        torch.testing.assert_close(l1, l2)
+        torch.testing.assert_close(g1, g2, rtol=1e-9, atol=1e-10)
+        z = torch.randn(G, B, L, generator=g)
+        alpha = torch.tensor([0.0, 1.0, 2.5])
+        mg = gn.dropout_masks(G, B, dropout, g, "cpu", torch.float64)
+        mc = cn.dropout_masks(G, B, dropout, g, "cpu", torch.float64)
+        valid = (w > 0).double()
+        l1, g1 = core.generator_step(gn, cn, gn.views(tg), cn.views(tc), z, w, valid, alpha, mg, mc)
+        l2, g2 = core.generator_step_autograd(gn, cn, gn.views(tg, True), cn.views(tc), z, w,
+                                              valid, alpha, mg, mc)
+        torch.testing.assert_close(l1, l2)
+        torch.testing.assert_close(g1, g2, rtol=1e-9, atol=1e-10)
+    finally:
+        torch.set_default_dtype(torch.float32)
+
+
+def test_alpha_dropout_keeps_mean_and_variance_of_selu_units():
+    net = core.StackedMLP((4, 5000, 1))
+    g = torch.Generator().manual_seed(0)
+    (M, C), = net.dropout_masks(1, 400, 0.7, g, "cpu", torch.float32)
+    s = torch.selu(torch.randn(1, 400, 5000, generator=g))  # ~ mean 0, variance 1
+    out = torch.addcmul(C, s, M)
+    assert out.mean().item() == pytest.approx(0, abs=0.01)
+    assert out.var().item() == pytest.approx(1, abs=0.02)
+    assert (M == 0).float().mean().item() == pytest.approx(0.7, abs=0.01)
+
+
+def test_adam_weight_zero_leaves_a_model_untouched():
+    theta = torch.randn(2, 6)
+    before = theta.clone()
+    opt = core.StackedAdam(theta, [0.1, 0.1])
+    opt.step(torch.ones(2, 6), torch.tensor([[1.0], [0.0]]))
+    assert torch.equal(theta[1], before[1]) and torch.equal(opt.m[1], torch.zeros(6))
+    assert opt.t[:, 0].tolist() == [1.0, 0.0]
+    # first Adam step moves every parameter by lr (bias-corrected m / sqrt(v) = 1)
+    torch.testing.assert_close(before[0] - theta[0], torch.full((6,), 0.1), rtol=1e-5, atol=1e-6)
+
+
+def test_band_freezes_a_model_after_its_first_epoch_outside():
+    g = torch.Generator().manual_seed(0)
+    gn = core.StackedMLP(core.generator_sizes(2, (8,), 2))
+    cn = core.StackedMLP(core.critic_sizes(2, (8,)))
+    tg, tc = gn.init(1, g, "cpu", torch.float32), cn.init(1, g, "cpu", torch.float32)
+    data = torch.randn(1, 20, 2, generator=g)
+    kw = dict(alpha=[0.0], lr=[1e-3], dropout=0.0)
+    one = core.train_stack(gn, cn, tg, tc, data, [20], [5], epochs=1,
+                           generator=torch.Generator().manual_seed(5), **kw)
+    frozen = core.train_stack(gn, cn, tg, tc, data, [20], [5], epochs=8, band=(1e6, 1e7),
+                              generator=torch.Generator().manual_seed(5), **kw)
+    free = core.train_stack(gn, cn, tg, tc, data, [20], [5], epochs=8,
+                            generator=torch.Generator().manual_seed(5), **kw)
+    assert torch.equal(frozen["theta_g"], one["theta_g"])
+    assert not torch.equal(free["theta_g"], one["theta_g"])
+
+
+# ------------------------------------------------------------------ selection rules
+def _kneedle_exponential(T, tau):
+    """Knee of exp(-t/tau) on [0, T] by the Kneedle definition (unit slope of the
+    normalised curve): t* = tau * log(T / (tau * (1 - exp(-T/tau))))."""
+    return tau * np.log(T / (tau * (1 - np.exp(-T / tau))))
+
+
+def test_knee_of_noisy_exponential_decay_and_cut():
+    rng = np.random.default_rng(0)
+    t = np.arange(1, 5001)
+    y = 12 * np.exp(-t / 400) - 2 + rng.normal(0, 0.3, len(t))
+    knee, kept = core.knee_epoch(y)
+    assert kept == 5000
+    assert abs(knee - _kneedle_exponential(5000, 400)) < 25        # 1010
+    y[3000] = 20.0                                                  # blows up at epoch 3001
+    knee, kept = core.knee_epoch(y)
+    assert kept == 3000
+    assert abs(knee - _kneedle_exponential(3000, 400)) < 25        # 806
+    # a rising, saturating loss (critic starting far below 0) has its knee at the same place
+    knee, _ = core.knee_epoch(-8 * np.exp(-t / 400) + 1 + rng.normal(0, 0.3, len(t)))
+    assert abs(knee - _kneedle_exponential(5000, 400)) < 25
+    assert core.cut_index([1, 2, -11, 3]) == 2 and core.cut_index([16.0]) == 0
+
+
+def test_instability_progress_and_learning_rate_choice():
+    saw = np.tile([0.0, 1.0, 0.0, 3.0], 50)         # apexes alternate 1, 3: every jump is 2
+    assert core.instability(saw) == pytest.approx(2.0)
+    assert core.progress(np.arange(2000.0)) == pytest.approx(-1500.0)   # mean(0..499) - mean(1500..1999)
+    # lr_1: smallest final critic loss above 3; none above -> the largest
+    flat = [np.full(100, v) for v in (2.0, 6.0, 4.0)]
+    assert core.choose_lr1(flat)[0] == 2
+    assert core.choose_lr1([np.full(100, v) for v in (1.0, 2.0, -1.0)])[0] == 1
+    # lr_2: same progress, the calmer curve wins; a curve leaving the band is out
+    t = np.arange(3000)
+    rng = np.random.default_rng(1)
+    base = 5 * np.exp(-t / 500)
+    calm, rough = base + rng.normal(0, 0.05, 3000), base + rng.normal(0, 0.5, 3000)
+    fast_but_cut = 10 * np.exp(-t / 100) + rng.normal(0, 0.05, 3000)
+    fast_but_cut[2000:] = 20
+    assert core.choose_lr2([rough, calm])[0] == 1
+    assert core.choose_lr2([fast_but_cut, rough, calm])[0] == 2
+
+
+# ----------------------------------------------------------------------------- training
+def test_alpha_term_spreads_the_generated_rows():
+    """Same seed, same data, same epochs: alpha > 0 widens the generated distribution."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    y = np.zeros(40, int)
+    kw = dict(pretrain="none", tune_lr=False, lr=5e-4, epochs=100, knee=False, dropout=0.0,
+              batch_size=10, device="cpu", random_state=4)
+    sd = {}
+    for a in (0.0, 5.0):
+        m = WGANGenerator(alpha=a, **kw).fit(X, y)
+        Xn, _ = m.sample(3000)
+        sd[a] = Xn.std(axis=0).mean()
+    assert sd[5.0] > 1.3 * sd[0.0]
+
+
+def test_learns_a_two_dimensional_gaussian():
+    """500 rows of N((3, -2), diag(1, 0.5)^2); tolerance: every generated mean within 0.75
+    true SDs, every generated SD within a factor 0.6-1.6 of the truth. (WGAN-GP oscillates
+    around the target rather than settling, so the learning rate is small; with the paper's
+    critic dropout of 0.7 and a 2:1 ratio the fit of this toy problem is much noisier.)"""
+    rng = np.random.default_rng(0)
+    X = rng.normal([3, -2], [1, 0.5], size=(500, 2))
+    m = get_generator("wgan", random_state=0, pretrain="none", tune_lr=False, lr=2e-5,
+                      epochs=1000, knee=False, batch_size=50, n_critic=5, dropout=0.0,
+                      band=(-1e9, 1e9), device="cpu")
+    m.fit(X, np.zeros(500, int))
+    Xn, _ = m.sample(4000)
+    mean_err = np.abs(Xn.mean(0) - [3, -2]) / [1, 0.5]
+    sd_ratio = Xn.std(0) / [1, 0.5]
+    assert (mean_err < 0.75).all(), mean_err
+    assert ((sd_ratio > 0.6) & (sd_ratio < 1.6)).all(), sd_ratio
+
+
+def test_same_seed_same_samples_on_cpu(two_class):
+    X, y, _ = two_class
+    a = WGANGenerator(pretrain="pooled", random_state=7, **TINY).fit(X, y).sample(5)[0]
+    b = WGANGenerator(pretrain="pooled", random_state=7, **TINY).fit(X, y).sample(5)[0]
+    c = WGANGenerator(pretrain="pooled", random_state=8, **TINY).fit(X, y).sample(5)[0]
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+
+
+# --------------------------------------------------------------------------- interface
+def test_interface_pooled_pretraining(two_class):
+    X, y, _ = two_class
+    m = get_generator("wgan", random_state=0, pretrain="pooled", **TINY).fit(X, y)
+    Xn, yn, parents = m.sample({"case": 6, "control": 0}, return_parents=True)
+    assert Xn.shape == (6, X.shape[1]) and set(yn) == {"case"} and (parents == -1).all()
+    assert np.isfinite(Xn).all()
+    # generated rows live on the data's scale (log2 expression ~ 7 +- 3)
+    assert abs(Xn.mean() - X.to_numpy().mean()) < 3
+    h = m.history_["retrain"]
+    # case (10 rows) is under-represented: alpha 1, batch 10; control: alpha 0, batch 16 (cut)
+    assert (h["case"]["alpha"], h["case"]["batch_size"]) == (1.0, 10)
+    assert (h["control"]["alpha"], h["control"]["batch_size"]) == (0.0, 16)
+    for c in ("case", "control"):
+        assert [s["name"] for s in h[c]["stages"]] == ["lr1", "lr2"]
+        assert h[c]["lr1"] in (5e-4, 1e-4, 1e-3) and h[c]["lr2"] in (1e-5, 5e-5, 1e-4)
+        assert h[c]["stages"][1]["critic"].shape == (25, 3)
+        assert h[c]["snapshot_epoch"] % 5 == 0 and h[c]["snapshot_epoch"] <= h[c]["cut_epoch"]
+
+
+def test_interface_external_table(two_class, tmp_path):
+    X, y, ext = two_class
+    # external columns in another order, with sample_id; X has one negative-control column
+    ext_shuffled = ext[["sample_id"] + list(X.columns[::-1])]
+    Xp = X.assign(**{f"{X.columns[0]}__perm": np.random.default_rng(0).permutation(X.iloc[:, 0])})
+    m = get_generator("wgan", random_state=0, external=ext_shuffled, **TINY).fit(Xp, y)
+    assert m.history_["pretrain"]["n_rows"] == len(ext)
+    assert m.sample(3)[0].shape == (6, Xp.shape[1])
+    # the same external table from a TSV path (columns matched by name)
+    path = tmp_path / "external.tsv"
+    ext.to_csv(path, sep="\t", index=False)
+    a = get_generator("wgan", random_state=0, external=str(path), **TINY).fit(X, y).sample(3)[0]
+    b = get_generator("wgan", random_state=0, external=ext, **TINY).fit(X, y).sample(3)[0]
+    np.testing.assert_allclose(a, b, rtol=1e-5)  # the TSV holds rounded decimals
+    with pytest.raises(ValueError, match="lacks feature"):
+        get_generator("wgan", external=ext.drop(columns=X.columns[2]), **TINY).fit(X, y)
+    with pytest.raises(ValueError, match="needs the external table"):
+        get_generator("wgan", **TINY).fit(X, y)
+    with pytest.raises(ValueError, match="pretrain must be"):
+        get_generator("wgan", pretrain="imagenet", **TINY).fit(X, y)
+
+
+def test_save_load_round_trip_and_pretrained_reuse(two_class, tmp_path):
+    X, y, ext = two_class
+    m = WGANGenerator(random_state=1, external=ext, **TINY).fit(X, y)
+    m.save(tmp_path / "m.pt")
+    m.save_pretrained(tmp_path / "pre.pt")
+    expected = m.sample({"case": 4, "control": 2})
+    back = WGANGenerator.load(tmp_path / "m.pt")
+    got = back.sample({"case": 4, "control": 2})
+    np.testing.assert_array_equal(got[0], expected[0])
+    np.testing.assert_array_equal(got[1], expected[1])
+    h, h0 = back.history_["retrain"]["case"], m.history_["retrain"]["case"]
+    assert h["snapshot_epoch"] == h0["snapshot_epoch"]
+    with pytest.raises(ValueError, match="holds a WGANGenerator"):
+        ClassicWGANGenerator.load(tmp_path / "m.pt")
+    # re-training from saved pre-trained weights: no pre-training, same starting weights
+    r = WGANGenerator(random_state=2, pretrained=str(tmp_path / "pre.pt"), **TINY).fit(X, y)
+    torch.testing.assert_close(r.pretrained_["theta_g"], m.pretrained_["theta_g"])
+    np.testing.assert_array_equal(r.history_["pretrain"]["critic"], m.history_["pretrain"]["critic"])
+    with pytest.raises(ValueError, match="does not match"):
+        WGANGenerator(pretrained=str(tmp_path / "pre.pt"), **TINY).fit(X.iloc[:, :5], y)
+
+
+def test_classic_wgan_has_no_pretraining_and_no_alpha(two_class):
+    X, y, _ = two_class
+    m = get_generator("wgan_classic", random_state=0, lr1_epochs=4, lr2_epochs=10,
+                      snapshot_every=5, device="cpu").fit(X, y)
+    assert m.history_["pretrain"] is None
+    assert {h["alpha"] for h in m.history_["retrain"].values()} == {0.0}
+    assert m.sample(2)[0].shape == (4, X.shape[1])
+
+
+def test_loss_curve_figure(two_class, tmp_path):
+    from omicsaug.plots_wgan import loss_curves
+
+    X, y, _ = two_class
+    m = WGANGenerator(pretrain="pooled", random_state=0, **TINY).fit(X, y)
+    fig = loss_curves(m.history_, tmp_path / "loss.png", title="toy")
+    assert len(fig.axes) == 3            # pre-training + one panel per class
+    assert (tmp_path / "loss.png").stat().st_size > 1000

@@ -22,7 +22,7 @@ include: "rules/preprocess.smk"
 include: "rules/stats.smk"
 include: "rules/design.smk"
 include: "rules/augment.smk"
-include: "rules/genesom.smk"
+include: "rules/generators.smk"
 include: "rules/evaluate.smk"
 
 

@@ -149,8 +149,8 @@ def classifier_accuracy(scores: pd.DataFrame, reference: pd.DataFrame, path, tit
     line is the full-data cross-validated accuracy of that model."""
     models = list(pd.unique(scores["model"]))
     designs = list(pd.unique(scores["design"]))
-    fig, axes = plt.subplots(len(designs), len(models), figsize=(3.2 * len(models), 3.2 * len(designs)),
-                             squeeze=False, sharey=True)
+    fig, axes = plt.subplots(len(designs), len(models), figsize=(3.4 * len(models), 3.9 * len(designs)),
+                             squeeze=False, sharey=True, constrained_layout=True)
     for i, d in enumerate(designs):
         for j, m in enumerate(models):
             ax = axes[i][j]
@@ -162,7 +162,7 @@ def classifier_accuracy(scores: pd.DataFrame, reference: pd.DataFrame, path, tit
             ax.axhline(full, color="C3", ls="--", lw=0.8, label="full data (CV)")
             ax.set_title(f"{d}: {m}", fontsize=9)
             if j == 0:
-                ax.set_ylabel("balanced accuracy on held-out originals")
+                ax.set_ylabel("balanced accuracy\n(held-out originals)")
     axes[0][0].legend(frameon=False, fontsize=7)
     fig.suptitle(f"Classifiers trained on augmented data {title}".strip())
     save_figure(fig, path)

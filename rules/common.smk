@@ -145,10 +145,12 @@ def get_error_control(wildcards):
 
 
 def genesom_targets(name):
-    """Per-fit figures of every genesom method augmented for a dataset, and the error
+    """Per-fit figures of every genesom and WGAN method augmented for a dataset, and the error
     control of the methods listed in its error_control block (if enabled)."""
     out = []
     for des, m in augment_cells(name):
+        if method_spec(config, m)["generator"] in ("wgan", "wgan_classic"):
+            out += [f"results/{name}/wgan/{des}/{m}_losses.png"]
         if method_spec(config, m)["generator"] == "genesom":
             out += expand("results/{d}/genesom/{des}/{m}_{f}", d=name, des=des, m=m,
                           f=["umatrix.png", "radius.png", "convergence.png", "fit.json"])

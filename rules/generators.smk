@@ -1,3 +1,5 @@
+# Per-fit diagnostics of the model-based generators (genESOM maps and error control, WGAN losses).
+
 rule genesom_figures:
     input:
         "results/{dataset}/subsets/{design}.tsv",
@@ -62,3 +64,33 @@ rule error_control:
         "../envs/omicsaug.yaml"
     script:
         "../scripts/error_control.py"
+
+
+rule wgan_figures:
+    input:
+        unpack(get_augment_inputs),
+    output:
+        losses=report(
+            "results/{dataset}/wgan/{design}/{method}_losses.png",
+            caption="../report/wgan_losses.rst",
+            category="WGAN",
+            subcategory="{dataset}",
+        ),
+        model="results/{dataset}/wgan/{design}/{method}.pt",
+    log:
+        "logs/{dataset}/wgan/{design}/{method}_figures.log",
+    benchmark:
+        "logs/{dataset}/wgan/{design}/{method}_figures.benchmark.tsv"
+    params:
+        method=get_method,
+        negative_controls=get_negative_controls,
+        spec=spec_part("transform", "log_offset"),
+        seed=config["seed"],
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=60,
+    conda:
+        "../envs/omicsaug.yaml"
+    script:
+        "../scripts/wgan_figures.py"

@@ -55,21 +55,29 @@ def classifier_scores(augmented: pd.DataFrame, full: pd.DataFrame, design: str, 
 
 
 def tuned_hgb(X, y, seed=0, grid=None, folds=5, n_jobs=1):
-    """HistGradientBoostingClassifier tuned by stratified k-fold CV (Cusworth et al. 2024 grid)."""
+    """HistGradientBoostingClassifier tuned by stratified k-fold CV (Cusworth et al. 2024 grid).
+
+    ``n_jobs`` is the number of OpenMP threads of the boosting (the grid is searched in this
+    process). It is capped here rather than left to OpenMP, whose one-thread-per-core default
+    spin-waits on a shared machine (one fit went from 0.2 s to 60 s that way).
+    """
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.model_selection import GridSearchCV, StratifiedKFold
+    from threadpoolctl import threadpool_limits
 
     k = int(min(folds, pd.Series(y).value_counts().min()))
     search = GridSearchCV(HistGradientBoostingClassifier(random_state=seed),
                           grid or HGB_GRID, scoring="roc_auc",
-                          cv=StratifiedKFold(k, shuffle=True, random_state=seed), n_jobs=n_jobs,
+                          cv=StratifiedKFold(k, shuffle=True, random_state=seed), n_jobs=1,
                           error_score=0.5)
-    return search.fit(X, y)
+    with threadpool_limits(limits=max(1, int(n_jobs)), user_api="openmp"):
+        return search.fit(X, y)
 
 
 def auroc_scores(augmented: pd.DataFrame, design: str, method: str, positive: str,
                  validation: pd.DataFrame | None = None, full: pd.DataFrame | None = None,
                  seed=0, grid=None, folds=5, n_jobs=1) -> pd.DataFrame:
+    # n_jobs: OpenMP threads per fit (see tuned_hgb)
     """AUROC per repeat (= seed): tuned HGB trained on the augmented table, scored on the
     validation table (or, without one, on the full table's samples outside the subset)."""
     from sklearn.metrics import roc_auc_score

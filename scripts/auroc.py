@@ -19,7 +19,7 @@ parts = []
 for path, method in zip(snakemake.input.augmented, snakemake.params.methods):
     s = classify.auroc_scores(read_tsv(path, dtype={"sample_id": str, "group": str}), design, method,
                               positive=str(a["positive"]), validation=validation, full=full, seed=seed,
-                              grid=a["grid"], folds=a["folds"])
+                              grid=a["grid"], folds=a["folds"], n_jobs=snakemake.threads)
     log.info("%s %s: AUROC %.3f ± %.3f over %d repeats", design, method, s["auroc"].mean(),
              s["auroc"].std(), len(s))
     parts.append(s)

@@ -13,7 +13,13 @@ REPORT_CFG = {
     "augmentation": {"amount": {"mode": "ratio", "ratio": 1}, "negative_controls": True},
     "methods": {"none": {}, "gmm": {}, "smote": {},
                 "genesom": {"params": {"lines": 10, "columns": 16, "epochs": 2}},
-                "ro_balance": {"generator": "random_oversampling", "amount": {"mode": "balance"}}},
+                "ro_balance": {"generator": "random_oversampling", "amount": {"mode": "balance"}},
+                # a user's single table has no external data: pre-train on the pooled rows
+                "wgan_pooled": {"generator": "wgan", "amount": {"mode": "balance"},
+                                "params": {"pretrain": "pooled", "pretrain_epochs": [3, 3, 3],
+                                           "tune_lr": False, "epochs": 20, "snapshot_every": 5}},
+                "wgan_classic": {"amount": {"mode": "balance"},
+                                 "params": {"tune_lr": False, "epochs": 20, "snapshot_every": 5}}},
     "datasets": {
         "lip": {
             "source": "simulate_lipidomics",
@@ -42,9 +48,34 @@ REPORT_CFG = {
 }
 
 
+def _user_table(path):
+    """A user-style single table: CSV with ID and group columns, 2 unbalanced groups."""
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    X = rng.lognormal(2, 0.3, (30, 8))
+    X[18:, :3] *= 1.8
+    df = pd.DataFrame(X, columns=[f"lipid_{j}" for j in range(8)])
+    df.insert(0, "Diagnosis", ["healthy"] * 18 + ["patient"] * 12)
+    df.insert(0, "Mouse", [f"M{i:02d}" for i in range(30)])
+    df.to_csv(path, index=False)
+    return path
+
+
 @pytest.mark.slow
 def test_reports_and_html(tmp_path):
-    cfg = write_yaml(tmp_path / "report.yaml", REPORT_CFG)
+    cfg = dict(REPORT_CFG)
+    cfg["datasets"] = {**REPORT_CFG["datasets"], "user": {
+        "source": "table", "table": str(_user_table(tmp_path / "mine.csv")), "id_column": "Mouse",
+        "group_column": "Diagnosis", "transform": "log2",
+        "impute": {"n_estimators": 5, "max_iter": 1, "quality_repeats": 1},
+        "reference": {"cv_repeats": 1, "classifiers": ["knn"]},
+        "failure_point": {"n_per_group": [4], "seeds": 2},
+        "evaluation": {"classifiers": ["knn"]},
+        "designs": [{"type": "imbalance", "control": "healthy", "case": "patient",
+                     "n_controls": 10, "minority_fraction": 0.5, "seeds": 2}],
+        "augment": {"methods": ["none", "wgan_pooled", "wgan_classic"], "negative_controls": True}}}
+    cfg = write_yaml(tmp_path / "report.yaml", cfg)
     proc = run_snakemake(tmp_path, "--cores", "2", "-q", configfile=cfg, timeout=420)
     assert proc.returncode == 0, explain(proc, tmp_path)
     lip, arr = tmp_path / "results" / "lip" / "report", tmp_path / "results" / "arr" / "report"
@@ -79,11 +110,29 @@ def test_reports_and_html(tmp_path):
     for f in figures:
         assert f.read_bytes()[:4] == b"\x89PNG", f
 
+    # the WGAN on the user's single table: balanced 10 + 10 per seed, permuted copies kept
+    user = tmp_path / "results" / "user"
+    w = pd.read_csv(user / "augmented" / "imb_c10_f0.5" / "wgan_pooled.tsv", sep="\t")
+    assert (w[w.seed == 1]["group"].value_counts() == 10).all()
+    assert sum(c.endswith("__perm") for c in w.columns) == 8
+    assert (user / "wgan" / "imb_c10_f0.5" / "wgan_pooled_losses.png").read_bytes()[:4] == b"\x89PNG"
+    assert (user / "wgan" / "imb_c10_f0.5" / "wgan_classic.pt").stat().st_size > 1000
+
     html = tmp_path / "results" / "report.html"
     proc = run_snakemake(tmp_path, "--report", html, configfile=cfg, timeout=300)
     assert proc.returncode == 0, explain(proc)
     text = html.read_text(errors="replace")
     for name in ("recovery_bars_sidak.png", "recovery_heatmap.png", "pvalue_strips.png",
                  "classifiers.png", "auroc.png", "imputation_quality.png", "failure_point.png",
-                 "genesom_umatrix.png", "univariate.tsv"):
+                 "genesom_umatrix.png", "univariate.tsv", "wgan_pooled_losses.png"):
         assert name in text, name
+
+
+def test_wgan_without_external_table_is_a_clear_error(tmp_path):
+    cfg = {"datasets": {"lip": {"source": "simulate_lipidomics",
+                                "designs": [{"type": "first_n", "n_per_group": 6}]}},
+           "methods": {"wgan": {}}}
+    proc = run_snakemake(tmp_path, "-n", configfile=write_yaml(tmp_path / "c.yaml", cfg), timeout=120)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "external" in out and "pooled" in out and "Fix:" in out

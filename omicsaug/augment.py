@@ -36,7 +36,7 @@ def n_new_per_class(counts: dict, mode="ratio", ratio=1.0, multiplier=0.5) -> di
     if mode == "ratio":
         if ratio < 0:
             raise InputError(f"ratio must be >= 0, got {ratio}.", key="amount.ratio", fix="use e.g. 1.")
-        return {c: int(round(ratio * n)) for c, n in counts.items()}
+        return {c: int(math.floor(ratio * n + 0.5)) for c, n in counts.items()}  # halves round up
     if mode == "balance":
         return {c: nmax - n for c, n in counts.items()}
     if mode == "expand":

@@ -74,17 +74,65 @@ def tuned_hgb(X, y, seed=0, grid=None, folds=5, n_jobs=1):
         return search.fit(X, y)
 
 
+def stability_selection(X, y, features, repeats=10, test_size=0.25, cv=10, top_fraction=0.25,
+                        seed=0):
+    """LASSO and elastic-net stability selection (Cusworth et al. 2024, after [42] there).
+
+    ``repeats`` times: a stratified split keeps ``1 - test_size`` of the rows; on them an
+    L1 (LASSO) and an elastic-net (l1_ratio 0.5) logistic regression, penalty chosen by
+    ``cv``-fold CV, each select the features with non-zero coefficients. Kept: the features
+    selected by both methods, ranked by how often (LASSO + EN counts), the top ``top_fraction``
+    of all features (all of them when fewer qualify). Returns (kept feature names, table of
+    per-feature counts).
+    """
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegressionCV
+    from sklearn.model_selection import StratifiedKFold, train_test_split
+    from sklearn.preprocessing import StandardScaler
+
+    X = np.asarray(X, float)
+    y = np.asarray(y)
+    counts = {"lasso": np.zeros(X.shape[1], int), "elastic_net": np.zeros(X.shape[1], int)}
+    for r in range(repeats):
+        Xtr, _, ytr, _ = train_test_split(X, y, test_size=test_size, stratify=y, random_state=seed + r)
+        Xtr = StandardScaler().fit_transform(Xtr)
+        k = int(min(cv, pd.Series(ytr).value_counts().min()))
+        for name, l1 in (("lasso", 1.0), ("elastic_net", 0.5)):
+            model = LogisticRegressionCV(Cs=10, l1_ratios=(l1,), solver="saga", scoring="neg_log_loss",
+                                         cv=StratifiedKFold(k, shuffle=True, random_state=seed + r),
+                                         max_iter=2000, use_legacy_attributes=False,
+                                         random_state=seed + r)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                model.fit(Xtr, ytr)
+            counts[name] += (np.abs(np.atleast_2d(model.coef_)).max(axis=0) > 1e-8)
+    table = pd.DataFrame({"feature": list(features), **counts})
+    table["both"] = (table["lasso"] > 0) & (table["elastic_net"] > 0)
+    table["score"] = table["lasso"] + table["elastic_net"]
+    n_keep = max(1, int(np.ceil(top_fraction * len(table))))
+    ranked = table[table["both"]].sort_values("score", ascending=False, kind="stable")
+    kept = ranked["feature"].head(n_keep).tolist() or list(features)
+    table["kept"] = table["feature"].isin(kept)
+    return kept, table
+
+
 def auroc_scores(augmented: pd.DataFrame, design: str, method: str, positive: str,
                  validation: pd.DataFrame | None = None, full: pd.DataFrame | None = None,
-                 seed=0, grid=None, folds=5, n_jobs=1) -> pd.DataFrame:
-    # n_jobs: OpenMP threads per fit (see tuned_hgb)
+                 seed=0, grid=None, folds=5, n_jobs=1, selected: dict | None = None) -> pd.DataFrame:
     """AUROC per repeat (= seed): tuned HGB trained on the augmented table, scored on the
-    validation table (or, without one, on the full table's samples outside the subset)."""
+    validation table (or, without one, on the full table's samples outside the subset).
+
+    ``selected`` maps a seed to the features to use (stability selection on that seed's
+    original rows, see :func:`stability_selection`); ``n_jobs`` = OpenMP threads per fit.
+    """
     from sklearn.metrics import roc_auc_score
 
-    feats = _features(augmented)
+    all_feats = _features(augmented)
     rows = []
     for s, tab in augmented.groupby(SEED, sort=True):
+        feats = selected[s] if selected is not None else all_feats
         test = validation if validation is not None else held_out(full, tab.loc[~tab[SYNTHETIC].astype(bool), ID])
         y = (tab[GROUP].astype(str) == positive).astype(int).to_numpy()
         yt = (test[GROUP].astype(str) == positive).astype(int).to_numpy()
@@ -97,7 +145,7 @@ def auroc_scores(augmented: pd.DataFrame, design: str, method: str, positive: st
                      "auroc": roc_auc_score(yt, prob), "auc_diff": roc_auc_score(yt, prob) - 0.5,
                      "learning_rate": model.best_params_["learning_rate"],
                      "min_samples_leaf": model.best_params_["min_samples_leaf"],
-                     "n_train": len(tab), "n_test": len(test)})
+                     "n_train": len(tab), "n_test": len(test), "n_features": len(feats)})
     return pd.DataFrame(rows)
 
 

@@ -28,6 +28,10 @@ DEFAULTS = {
         # AUROC protocol of Cusworth et al. 2024 (tuned HistGradientBoosting; two classes)
         "evaluation": {"classifiers": ["rf", "svm", "knn"],
                        "auroc": {"enabled": False, "positive": None, "folds": 5,
+                                 # LASSO + elastic-net stability selection before training
+                                 "feature_selection": {"enabled": False, "repeats": 10,
+                                                       "test_size": 0.25, "cv": 10,
+                                                       "top_fraction": 0.25},
                                  "grid": {"learning_rate": [1e-4, 1e-3, 1e-2, 1, 10],
                                           "min_samples_leaf": [1, 10, 25, 50, 75]}}},
     },

@@ -158,7 +158,7 @@ def draw_subsets(imputed: pd.DataFrame, design: Design, base_seed=0, transformed
         sub.insert(0, SEED, s)
         parts.append(sub)
         log.info("design %s: seed %d (%d/%d): %d samples %s", design.name, s, i + 1,
-                 len(design.seeds), len(sub), dict(sub[GROUP].value_counts()))
+                 len(design.seeds), len(sub), {k: int(v) for k, v in sub[GROUP].value_counts().items()})
     return pd.concat(parts, ignore_index=True)
 
 

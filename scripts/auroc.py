@@ -15,11 +15,24 @@ if "validation" in snakemake.input.keys():
     validation = apply_to(read_samples(snakemake.input.validation), snakemake.params.spec,
                           feature_columns(full), file=snakemake.input.validation)
 seed = derive_seed(snakemake.params.seed, "auroc", design)
+tables = [read_tsv(p, dtype={"sample_id": str, "group": str}) for p in snakemake.input.augmented]
+selected = None
+fs = a.get("feature_selection") or {}
+if fs.get("enabled"):  # on each seed's original rows (the same for every method), before training
+    orig = tables[0][~tables[0]["synthetic"].astype(bool)]
+    feats = [c for c in feature_columns(full)]
+    selected = {}
+    for s_, rows in orig.groupby("seed"):
+        selected[s_], _ = classify.stability_selection(
+            rows[feats].to_numpy(float), rows["group"].to_numpy(), feats, repeats=fs["repeats"],
+            test_size=fs["test_size"], cv=fs["cv"], top_fraction=fs["top_fraction"], seed=seed + int(s_))
+        log.info("seed %s: stability selection kept %d of %d features", s_, len(selected[s_]), len(feats))
 parts = []
-for path, method in zip(snakemake.input.augmented, snakemake.params.methods):
-    s = classify.auroc_scores(read_tsv(path, dtype={"sample_id": str, "group": str}), design, method,
+for table, method in zip(tables, snakemake.params.methods):
+    s = classify.auroc_scores(table, design, method,
                               positive=str(a["positive"]), validation=validation, full=full, seed=seed,
-                              grid=a["grid"], folds=a["folds"], n_jobs=snakemake.threads)
+                              grid=a["grid"], folds=a["folds"], n_jobs=snakemake.threads,
+                              selected=selected)
     log.info("%s %s: AUROC %.3f ± %.3f over %d repeats", design, method, s["auroc"].mean(),
              s["auroc"].std(), len(s))
     parts.append(s)

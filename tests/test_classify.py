@@ -76,3 +76,23 @@ def test_compare_methods_welch_bh():
     np.testing.assert_allclose(out["p"], expected)
     np.testing.assert_allclose(out["p_bh"], multipletests(expected, method="fdr_bh")[1])
     assert out.loc[0, "difference"] == pytest.approx(a.mean() - b.mean())
+
+
+def test_stability_selection_keeps_the_informative_features():
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((80, 24))
+    logit = 3 * X[:, 0] - 3 * X[:, 1] + 3 * X[:, 2]
+    y = np.where(rng.random(80) < 1 / (1 + np.exp(-logit)), "case", "ctl")
+    feats = [f"f{j}" for j in range(24)]
+    kept, table = classify.stability_selection(X, y, feats, repeats=3, cv=3, top_fraction=0.25, seed=0)
+    assert {"f0", "f1", "f2"} <= set(kept) and len(kept) <= 6      # top 25 % of 24
+    assert (table.loc[table.feature.isin(["f0", "f1", "f2"]), ["lasso", "elastic_net"]] == 3).all().all()
+    assert table["kept"].sum() == len(kept)
+
+
+def test_auroc_uses_the_selected_features():
+    full = _full(40, shift=6.0, rng=1)
+    ids = [f"s{i}" for i in list(range(15)) + list(range(40, 55))]
+    r = classify.auroc_scores(_augmented(full, ids), "d", "m", positive="case", full=full,
+                              grid=SMALL_GRID, folds=3, selected={1: ["f0"]})
+    assert r["n_features"].tolist() == [1] and r["auroc"].iloc[0] > 0.95

@@ -11,10 +11,15 @@ from sklearn.base import clone
 from omicsaug.generators import REGISTRY, get_generator
 from omicsaug.generators.ctgan_wrapper import valid_batch
 
-METHODS = ["none", "gmm", "gmm_independent", "ctgan", "smote", "random_oversampling"]
+METHODS = ["none", "gmm", "gmm_independent", "ctgan", "smote", "random_oversampling", "genesom",
+           "wgan", "wgan_classic"]
 # CTGAN shrunk for speed: the tests check the plumbing, not the quality of a 2-epoch GAN
 FAST = {"ctgan": {"epochs": 2, "generator_dim": (32,), "discriminator_dim": (32,),
-                  "embedding_dim": 16}}
+                  "embedding_dim": 16},
+        "genesom": {"lines": 8, "columns": 10, "epochs": 2},
+        "wgan": {"pretrain": "pooled", "pretrain_epochs": (2, 2, 2), "lr1_epochs": 3,
+                 "lr2_epochs": 10, "snapshot_every": 5},
+        "wgan_classic": {"lr1_epochs": 3, "lr2_epochs": 10, "snapshot_every": 5}}
 CLASSES = np.array(["a", "b", "c"])
 
 
@@ -67,6 +72,9 @@ def test_sample_shapes_labels_seed_and_parents(method, small):
     if method == "random_oversampling":                          # exact copies of the parent
         assert (par >= 0).all()
         np.testing.assert_array_equal(Xn, X[par])
+        np.testing.assert_array_equal(yn, y[par])
+    elif method == "genesom":                                    # drawn around one parent row
+        assert (par >= 0).all()
         np.testing.assert_array_equal(yn, y[par])
     elif method != "none":                                       # no single parent
         assert (par == -1).all()

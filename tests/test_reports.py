@@ -39,6 +39,7 @@ REPORT_CFG = {
             "failure_point": {"n_per_group": [4], "seeds": 2},
             "evaluation": {"classifiers": ["knn"],
                            "auroc": {"enabled": True, "positive": "case", "folds": 3,
+                                     "feature_selection": {"enabled": True, "repeats": 2, "cv": 3},
                                      "grid": {"learning_rate": [0.1], "min_samples_leaf": [5]}}},
             "designs": [{"type": "imbalance", "control": "control", "case": "case",
                          "n_controls": 20, "minority_fraction": 0.5, "seeds": 2}],
@@ -99,6 +100,7 @@ def test_reports_and_html(tmp_path):
     au = pd.read_csv(arr / "auroc.tsv", sep="\t")
     assert {"design", "method", "repeat", "auroc"} <= set(au.columns)
     assert len(au) == 3 * 2 and (au["n_test"] == 80).all()
+    assert (au["n_features"] <= 5).all()          # stability selection: top 25 % of 20 genes
     assert au["auroc"].mean() > 0.7                # 20 % of genes differ: an easy problem
     comp = pd.read_csv(arr / "auroc_comparisons.tsv", sep="\t")
     assert len(comp) == 3 and comp["p_bh"].notna().all()

@@ -1,0 +1,209 @@
+"""The workflow on a real SLURM cluster through Snakemake 9's executor plugin.
+
+A throw-away single-node cluster (munged + slurmctld + slurmd, all bound to 127.0.0.1, state
+and sockets in a temporary folder) is started for this module; a small config is run once
+locally and once through ``profiles/slurm``, and every result table must be byte-identical.
+
+Needs root, the Debian packages ``slurm-wlm`` and ``munge`` (``.ci/run`` installs them when it
+can) and ``snakemake-executor-plugin-slurm`` (requirements.txt); otherwise the module skips and
+says which of them is missing.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, explain, run_snakemake, snakemake_env, write_yaml
+
+pytestmark = pytest.mark.slow
+
+DAEMONS = ("munged", "slurmctld", "slurmd")
+CLIENTS = ("sinfo", "squeue", "sbatch", "srun", "scancel", "scontrol")
+# plugin settings for a cluster without accounting (no sacct, no account to guess) and a
+# first status check after 2 s instead of 40 s; everything else comes from the profile
+SLURM_ARGS = ("--profile", REPO / "profiles" / "slurm", "--slurm-no-account",
+              "--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks", "2")
+
+SMALL = {
+    "seed": 42,
+    "alpha": 0.05,
+    "augmentation": {"negative_controls": True},
+    "methods": {"none": {}, "gmm": {}, "smote": {}},
+    "datasets": {
+        "sim": {
+            "source": "simulate_lipidomics",
+            "impute": {"n_estimators": 5, "max_iter": 1, "quality_repeats": 1},
+            "reference": {"cv_repeats": 1, "classifiers": ["knn"]},
+            "failure_point": {"n_per_group": [4], "seeds": 2},
+            "evaluation": {"classifiers": ["knn"]},
+            "designs": [{"type": "sample_size", "n_per_group": 5, "seeds": 2}],
+            "augment": {"methods": ["none", "gmm", "smote"]},
+        }
+    },
+}
+
+
+def _which(name: str) -> str | None:
+    return shutil.which(name, path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _node_line(slurmd: str, node: str) -> str:
+    """``slurmd -C``'s hardware line for this host, pinned to 127.0.0.1."""
+    out = subprocess.run([slurmd, "-C"], capture_output=True, text=True, timeout=30).stdout
+    line = next(ln for ln in out.splitlines() if ln.startswith("NodeName="))
+    fields = dict(f.split("=", 1) for f in line.split())
+    keep = ("CPUs", "Boards", "SocketsPerBoard", "CoresPerSocket", "ThreadsPerCore", "RealMemory")
+    return " ".join([f"NodeName={node}", "NodeAddr=127.0.0.1", "NodeHostname=" + node]
+                    + [f"{k}={fields[k]}" for k in keep if k in fields] + ["State=UNKNOWN"])
+
+
+def _stop(procs):
+    for proc in reversed(procs):
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in reversed(procs):
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def _logs(root: Path) -> str:
+    return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}"
+                     for p in sorted(root.glob("*.log")))
+
+
+@pytest.fixture(scope="module")
+def slurm_cluster(tmp_path_factory):
+    """A single-node SLURM cluster on 127.0.0.1; yields the environment for its clients."""
+    if os.geteuid() != 0:
+        pytest.skip("the throw-away SLURM cluster needs root (slurmd runs jobs as root here)")
+    missing = [name for name in DAEMONS + CLIENTS + ("mungekey",) if _which(name) is None]
+    if missing:
+        pytest.skip(f"SLURM/munge binaries not found: {missing} (Debian: apt-get install "
+                    "slurm-wlm munge)")
+    if importlib.util.find_spec("snakemake_executor_plugin_slurm") is None:
+        pytest.skip("snakemake-executor-plugin-slurm is not importable (pip install -r "
+                    "requirements.txt)")
+
+    root = tmp_path_factory.mktemp("slurm")
+    for sub in ("munge", "state", "spool"):
+        (root / sub).mkdir(mode=0o700)
+    node = socket.gethostname().split(".")[0]
+    key, msock = root / "munge" / "munge.key", root / "munge" / "munge.socket"
+    subprocess.run([_which("mungekey"), "--create", f"--keyfile={key}"], check=True,
+                   capture_output=True, timeout=30)
+    conf = root / "slurm.conf"
+    conf.write_text("\n".join([
+        "ClusterName=omicsaugtest",
+        f"SlurmctldHost={node}(127.0.0.1)",
+        f"SlurmctldPort={_free_port()}",
+        f"SlurmdPort={_free_port()}",
+        "AuthType=auth/munge",
+        "CredType=cred/munge",
+        f"AuthInfo=socket={msock}",
+        "SlurmUser=root",
+        "SlurmdUser=root",
+        f"StateSaveLocation={root / 'state'}",
+        f"SlurmdSpoolDir={root / 'spool'}",
+        f"SlurmctldPidFile={root / 'slurmctld.pid'}",
+        f"SlurmdPidFile={root / 'slurmd.pid'}",
+        f"SlurmctldLogFile={root / 'slurmctld.log'}",
+        f"SlurmdLogFile={root / 'slurmd.log'}",
+        f"PlugStackConfig={root / 'plugstack.conf'}",
+        "ProctrackType=proctrack/linuxproc",
+        "TaskPlugin=task/none",
+        "SelectType=select/cons_tres",
+        "SelectTypeParameters=CR_Core_Memory",
+        "AccountingStorageType=accounting_storage/none",
+        "JobAcctGatherType=jobacct_gather/none",
+        "JobCompType=jobcomp/none",
+        "MpiDefault=none",
+        "ReturnToService=2",
+        "MinJobAge=600",
+        "SchedulerType=sched/backfill",
+        _node_line(_which("slurmd"), node),
+        f"PartitionName=main Nodes={node} Default=YES MaxTime=INFINITE State=UP",
+        "",
+    ]))
+    (root / "plugstack.conf").write_text("")
+    env = dict(os.environ, SLURM_CONF=str(conf))
+
+    procs = []
+    try:
+        daemons = [
+            [_which("munged"), "-F", "--force", f"--socket={msock}", f"--key-file={key}",
+             f"--pid-file={root / 'munged.pid'}", f"--log-file={root / 'munged.log'}",
+             f"--seed-file={root / 'munge' / 'munged.seed'}", "--origin=127.0.0.1"],
+            [_which("slurmctld"), "-D", "-i", "-f", str(conf)],
+            [_which("slurmd"), "-D", "-f", str(conf), "-N", node],
+        ]
+        for cmd in daemons:
+            name = Path(cmd[0]).name
+            out = open(root / f"{name}.stdout.log", "w")
+            procs.append(subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env,
+                                          start_new_session=True))
+            time.sleep(1.0)
+            if procs[-1].poll() is not None:
+                pytest.skip(f"{name} exited at start (rc {procs[-1].returncode}) in this "
+                            f"sandbox:\n{_logs(root)}")
+        deadline, state = time.monotonic() + 60, ""
+        while time.monotonic() < deadline:
+            state = subprocess.run([_which("sinfo"), "-h", "-N", "-o", "%t"], env=env,
+                                   capture_output=True, text=True, timeout=30).stdout.strip()
+            if state == "idle":
+                break
+            time.sleep(1.0)
+        else:
+            pytest.skip(f"the SLURM node never became idle (last state {state!r}):\n"
+                        f"{_logs(root)}")
+        yield env
+    finally:
+        if procs:
+            subprocess.run([_which("scancel"), "--full", "--partition=main"], env=env,
+                           capture_output=True, timeout=30)
+        _stop(procs)
+
+
+def _tables(workdir: Path) -> dict:
+    res = workdir / "results"
+    return {p.relative_to(res).as_posix(): p.read_bytes() for p in sorted(res.rglob("*.tsv"))}
+
+
+def test_slurm_profile_matches_local_run(slurm_cluster, tmp_path):
+    # the jobs run `snakemake` from the test interpreter's environment, on this host
+    env = snakemake_env(**slurm_cluster)
+    env["PATH"] = f"{Path(sys.executable).parent}:{env.get('PATH', '')}"
+    local, cluster = tmp_path / "local", tmp_path / "slurm"
+    local.mkdir(), cluster.mkdir()
+    cfg = write_yaml(tmp_path / "small.yaml", SMALL)
+
+    proc = run_snakemake(local, "--cores", "2", "-q", configfile=cfg, env=env, timeout=600)
+    assert proc.returncode == 0, explain(proc, local)
+    proc = run_snakemake(cluster, *SLURM_ARGS, configfile=cfg, env=env, timeout=600)
+    assert proc.returncode == 0, explain(proc, cluster)
+    # the jobs really went through SLURM: each has a log under .snakemake/slurm_logs
+    slurm_logs = list((cluster / ".snakemake" / "slurm_logs").rglob("*.log"))
+    assert "Job submitted" in proc.stdout + proc.stderr or slurm_logs, explain(proc, cluster)
+
+    a, b = _tables(local), _tables(cluster)
+    assert len(a) > 10 and "sim/reference/univariate.tsv" in a
+    assert sorted(a) == sorted(b)
+    differ = [name for name in a if a[name] != b[name]]
+    assert not differ, f"tables differ between the local and the SLURM run: {differ}"

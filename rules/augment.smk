@@ -12,7 +12,9 @@ rule augment:
         negative_controls=get_negative_controls,
         spec=spec_part("transform", "log_offset"),
         seed=config["seed"],
-    threads: get_augment_threads
+    # one thread: the models are small (batches of tens of rows); a second torch/OpenMP
+    # thread only adds synchronisation, and its spin-waits cost far more on a busy machine
+    threads: 1
     resources:
         mem_mb=4000,
         runtime=120,

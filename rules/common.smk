@@ -1,4 +1,5 @@
 # The only workflow-level Python: config validation, dataset resolution, input functions.
+import functools
 import re
 import sys
 from pathlib import Path
@@ -31,7 +32,10 @@ def datasets_of(source):
     return "|".join(map(re.escape, names)) or "(?!x)x"
 
 
+@functools.lru_cache(maxsize=None)
 def dataset_spec(name):
+    """Resolved settings of one dataset (cached: the config is fixed once loaded; callers
+    must not modify the returned dict)."""
     return oc.dataset(config, name)
 
 
@@ -76,12 +80,6 @@ def get_augment_inputs(wildcards):
 def get_negative_controls(wildcards):
     aug = {**config.get("augmentation", {}), **(dataset_spec(wildcards.dataset).get("augment") or {})}
     return bool(aug.get("negative_controls", False))
-
-
-def get_augment_threads(wildcards):
-    """One thread: the networks are tiny (batches of tens of rows), so a second torch thread
-    only adds synchronisation, and on a busy machine its spin-waits cost far more than it gives."""
-    return 1
 
 
 def get_recovery_cells(wildcards):
@@ -144,7 +142,7 @@ def get_error_control(wildcards):
     return oc.error_control(config, wildcards.dataset)
 
 
-def genesom_targets(name):
+def generator_diagnostics(name):
     """Per-fit figures of every genesom and WGAN method augmented for a dataset, and the error
     control of the methods listed in its error_control block (if enabled)."""
     out = []
@@ -232,7 +230,7 @@ def get_final_output():
             out += expand("results/{dataset}/report/{design}/{f}", dataset=d,
                           design=sorted({des for des, _ in cells}),
                           f=["recovery_heatmap.png", "pvalue_strips.png"])
-        out += genesom_targets(d)
+        out += generator_diagnostics(d)
         ev = dataset_spec(d)["evaluation"]
         if cells and ev["classifiers"]:
             out.append(f"results/{d}/report/classifiers.png")

@@ -162,7 +162,7 @@ def test_valid_batch_is_even_and_divisible_by_pac():
             for batch_size in (500, 64, 7, 1):
                 b, p = valid_batch(n, batch_size, pac)
                 assert b % 2 == 0 and b % p == 0, (n, pac, batch_size, b, p)
-                assert 1 <= p <= max(1, n // 2) and p <= pac
+                assert p >= 1 and p <= max(1, n // 2) and p <= pac
                 assert b >= min(batch_size, n)                 # never smaller than asked/needed
                 assert b < min(batch_size, n) + 2 * p          # rounded up by less than a step
     assert valid_batch(18, 500, 10) == (18, 9)

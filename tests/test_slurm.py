@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -143,7 +144,14 @@ def slurm_cluster(tmp_path_factory):
         "",
     ]))
     (root / "plugstack.conf").write_text("")
-    env = dict(os.environ, SLURM_CONF=str(conf))
+    # The jobstep plugin drops SLURM_CONF (with every SLURM_* variable) before its nested
+    # `srun`, which then only finds /etc/slurm/slurm.conf; rather than touch /etc, an `srun`
+    # first on PATH (exported into the jobs) restores it.
+    bindir = root / "bin"
+    bindir.mkdir()
+    (bindir / "srun").write_text(f'#!/bin/sh\nSLURM_CONF="{conf}" exec {_which("srun")} "$@"\n')
+    (bindir / "srun").chmod(0o755)
+    env = dict(os.environ, SLURM_CONF=str(conf), PATH=f"{bindir}:{os.environ.get('PATH', '')}")
 
     procs = []
     try:
@@ -198,9 +206,18 @@ def test_slurm_profile_matches_local_run(slurm_cluster, tmp_path):
     assert proc.returncode == 0, explain(proc, local)
     proc = run_snakemake(cluster, *SLURM_ARGS, configfile=cfg, env=env, timeout=600)
     assert proc.returncode == 0, explain(proc, cluster)
-    # the jobs really went through SLURM: each has a log under .snakemake/slurm_logs
-    slurm_logs = list((cluster / ".snakemake" / "slurm_logs").rglob("*.log"))
-    assert "Job submitted" in proc.stdout + proc.stderr or slurm_logs, explain(proc, cluster)
+    # the jobs really went through sbatch (localrules aside)
+    submitted = re.findall(r"has been submitted with SLURM jobid (\d+)", proc.stdout + proc.stderr)
+    assert len(submitted) >= 10, explain(proc, cluster)
+    # finished jobs stay in squeue (MinJobAge=600): all completed, each with its rule's threads
+    # as CPUs (preprocess uses 2; the old profile default cpus_per_task=1 capped it at 1)
+    jobs = subprocess.run([_which("squeue"), "--states=all", "-h", "-o", "%i|%k|%C|%T"], env=env,
+                          capture_output=True, text=True, timeout=30).stdout.split()
+    jobs = {i: (rule, int(cpus), state) for i, rule, cpus, state in
+            (line.split("|") for line in jobs) if i in submitted}
+    assert len(jobs) == len(submitted) and {j[2] for j in jobs.values()} == {"COMPLETED"}, jobs
+    cpus = {rule.split("_wildcards_")[0]: c for rule, c, _ in jobs.values()}
+    assert cpus["rule_preprocess"] == 2 and cpus["rule_simulate_lipidomics"] == 1, cpus
 
     a, b = _tables(local), _tables(cluster)
     assert len(a) > 10 and "sim/reference/univariate.tsv" in a

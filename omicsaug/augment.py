@@ -91,9 +91,9 @@ def fit_generator(X, y, features, spec: dict, seed_keys: tuple, negative_control
     return gen.fit(pd.DataFrame(X, columns=features), y), X, y, features
 
 
-def augment_table(X, y, features, spec: dict, seed_keys: tuple, negative_controls=False):
-    """Augment one subset; returns (X_all, y_all, synthetic mask, parent index, feature names)."""
-    gen, X, y, features = fit_generator(X, y, features, spec, seed_keys, negative_controls)
+def _add_synthetic(gen, X, y, features, spec: dict):
+    """Sample the configured amount from a fitted generator; returns (X_all, y_all, synthetic
+    mask, parent index, feature names)."""
     counts = dict(zip(*np.unique(y, return_counts=True)))
     a = spec["amount"]
     n_new = n_new_per_class(counts, a.get("mode", "ratio"), a.get("ratio", 1.0), a.get("multiplier", 0.5))
@@ -105,9 +105,19 @@ def augment_table(X, y, features, spec: dict, seed_keys: tuple, negative_control
     return X_all, y_all, synthetic, parent, features
 
 
+def augment_table(X, y, features, spec: dict, seed_keys: tuple, negative_controls=False):
+    """Augment one subset; returns (X_all, y_all, synthetic mask, parent index, feature names)."""
+    gen, X, y, features = fit_generator(X, y, features, spec, seed_keys, negative_controls)
+    return _add_synthetic(gen, X, y, features, spec)
+
+
 def augment_design(subsets: pd.DataFrame, spec: dict, base_seed: int, design: str,
-                   negative_controls=False, log=None) -> pd.DataFrame:
-    """Augment every seed of one design with one method; one progress line per seed."""
+                   negative_controls=False, log=None, first_fit: dict | None = None) -> pd.DataFrame:
+    """Augment every seed of one design with one method; one progress line per seed.
+
+    ``first_fit``, when a dict, receives the first seed's fitted generator (``generator``),
+    its labels (``y``), ``seed`` and ``n_features``, so diagnostics need not fit it again.
+    """
     log = log or get_logger()
     features = [c for c in subsets.columns if c not in (SEED, ID, GROUP)]
     parts = []
@@ -116,9 +126,12 @@ def augment_design(subsets: pd.DataFrame, spec: dict, base_seed: int, design: st
         t0 = time.perf_counter()
         sub = subsets[subsets[SEED] == s]
         ids = sub[ID].astype(str).to_numpy()
-        X_all, y_all, syn, parent, names = augment_table(
-            sub[features].to_numpy(float), sub[GROUP].to_numpy(), features, spec,
-            (base_seed, design, int(s)), negative_controls)
+        gen, Xf, yf, names = fit_generator(sub[features].to_numpy(float), sub[GROUP].to_numpy(),
+                                           features, spec, (base_seed, design, int(s)),
+                                           negative_controls)
+        if i == 0 and first_fit is not None:
+            first_fit.update(generator=gen, y=yf, seed=int(s), n_features=Xf.shape[1])
+        X_all, y_all, syn, parent, names = _add_synthetic(gen, Xf, yf, names, spec)
         n_syn = int(syn.sum())
         out_ids = np.r_[ids, [f"syn{s}_{j + 1:04d}" for j in range(n_syn)]]
         par = np.where(parent >= 0, ids[np.clip(parent, 0, None)], "")

@@ -145,3 +145,17 @@ def log_to(path, threads=None) -> logging.Logger:
     logging.getLogger("py.warnings").addHandler(h)
     logger.setLevel(logging.INFO)
     return logger
+
+
+def save_fit(fit: dict, path):
+    """Pickle a fitted model record (joblib) atomically; read it back with :func:`load_fit`."""
+    import joblib
+
+    with atomic_path(path) as tmp:
+        joblib.dump(fit, tmp)
+
+
+def load_fit(path) -> dict:
+    import joblib
+
+    return joblib.load(path)

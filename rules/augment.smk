@@ -2,7 +2,8 @@ rule augment:
     input:
         unpack(get_augment_inputs),
     output:
-        "results/{dataset}/augmented/{design}/{method}.tsv",
+        table="results/{dataset}/augmented/{design}/{method}.tsv",
+        fit="results/{dataset}/augmented/{design}/{method}.fit.pkl",
     log:
         "logs/{dataset}/augment/{design}/{method}.log",
     benchmark:

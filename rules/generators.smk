@@ -2,7 +2,7 @@
 
 rule genesom_figures:
     input:
-        "results/{dataset}/subsets/{design}.tsv",
+        "results/{dataset}/augmented/{design}/{method}.fit.pkl",
     output:
         umatrix=report(
             "results/{dataset}/genesom/{design}/{method}_umatrix.png",
@@ -24,8 +24,6 @@ rule genesom_figures:
         "logs/{dataset}/genesom/{design}/{method}_figures.benchmark.tsv"
     params:
         method=get_method,
-        negative_controls=get_negative_controls,
-        seed=config["seed"],
     threads: 1
     resources:
         mem_mb=2000,
@@ -68,7 +66,7 @@ rule error_control:
 
 rule wgan_figures:
     input:
-        unpack(get_augment_inputs),
+        "results/{dataset}/augmented/{design}/{method}.fit.pkl",
     output:
         losses=report(
             "results/{dataset}/wgan/{design}/{method}_losses.png",
@@ -83,9 +81,6 @@ rule wgan_figures:
         "logs/{dataset}/wgan/{design}/{method}_figures.benchmark.tsv"
     params:
         method=get_method,
-        negative_controls=get_negative_controls,
-        spec=spec_part("transform", "log_offset"),
-        seed=config["seed"],
     threads: 1
     resources:
         mem_mb=2000,

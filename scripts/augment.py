@@ -2,7 +2,7 @@
 from omicsaug.augment import augment_design, uses_torch
 from omicsaug.io import feature_columns, read_samples
 from omicsaug.preprocess import apply_to
-from omicsaug.utils import log_to, write_tsv
+from omicsaug.utils import log_to, save_fit, write_tsv
 
 log = log_to(snakemake.log[0], threads=snakemake.threads)
 spec = snakemake.params.method
@@ -19,6 +19,9 @@ if "external" in snakemake.input.keys():  # WGAN pre-training table, in the anal
     spec["params"]["external"] = apply_to(read_samples(snakemake.input.external), snakemake.params.spec,
                                           features, file=snakemake.input.external)[features]
     log.info("external table: %d rows", len(spec["params"]["external"]))
+first_fit = {}  # the first seed's fitted model, for the diagnostics rules
 table = augment_design(subsets, spec, snakemake.params.seed,
-                       snakemake.wildcards.design, snakemake.params.negative_controls, log=log)
-write_tsv(table, snakemake.output[0])
+                       snakemake.wildcards.design, snakemake.params.negative_controls, log=log,
+                       first_fit=first_fit)
+write_tsv(table, snakemake.output.table)
+save_fit(first_fit, snakemake.output.fit)

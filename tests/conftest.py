@@ -88,3 +88,12 @@ def explain(proc, workdir=None) -> str:
 def write_yaml(path, data) -> Path:
     Path(path).write_text(yaml.safe_dump(data, sort_keys=False))
     return Path(path)
+
+
+def tiny_settings(**overrides) -> dict:
+    """Dataset settings that make preprocessing and the reference stage near-instant, for real
+    snakemake runs in tests (what they check lies downstream)."""
+    return {"impute": {"n_estimators": 5, "max_iter": 1, "quality_repeats": 1},
+            "reference": {"cv_repeats": 1, "classifiers": ["knn"]},
+            "failure_point": {"n_per_group": [4], "seeds": 2},
+            "evaluation": {"classifiers": ["knn"]}, **overrides}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest import REPO, explain, run_snakemake, write_yaml
+from conftest import REPO, explain, run_snakemake, write_yaml, tiny_settings
 
 REPORT_CFG = {
     "seed": 7,
@@ -23,10 +23,7 @@ REPORT_CFG = {
     "datasets": {
         "lip": {
             "source": "simulate_lipidomics",
-            "impute": {"n_estimators": 5, "max_iter": 1, "quality_repeats": 1},
-            "reference": {"cv_repeats": 1, "classifiers": ["knn"]},
-            "failure_point": {"n_per_group": [4], "seeds": 2},
-            "evaluation": {"classifiers": ["knn"]},
+            **tiny_settings(),
             "designs": [{"type": "sample_size", "n_per_group": 5, "seeds": 2}],
             "augment": {"methods": ["none", "gmm", "genesom"]},
         },
@@ -34,9 +31,7 @@ REPORT_CFG = {
             "source": "simulate_microarray",
             "simulate": {"n_features": 20, "n_real": [60, 60], "n_validation": [40, 40],
                          "n_external": 20},
-            "impute": {"n_estimators": 5, "max_iter": 1, "quality_repeats": 1},
-            "reference": {"cv_repeats": 1, "classifiers": ["knn"]},
-            "failure_point": {"n_per_group": [4], "seeds": 2},
+            **tiny_settings(),
             "evaluation": {"classifiers": ["knn"],
                            "auroc": {"enabled": True, "positive": "case", "folds": 3,
                                      "feature_selection": {"enabled": True, "repeats": 2, "cv": 3},
@@ -69,10 +64,7 @@ def test_reports_and_html(tmp_path):
     cfg["datasets"] = {**REPORT_CFG["datasets"], "user": {
         "source": "table", "table": str(_user_table(tmp_path / "mine.csv")), "id_column": "Mouse",
         "group_column": "Diagnosis", "transform": "log2",
-        "impute": {"n_estimators": 5, "max_iter": 1, "quality_repeats": 1},
-        "reference": {"cv_repeats": 1, "classifiers": ["knn"]},
-        "failure_point": {"n_per_group": [4], "seeds": 2},
-        "evaluation": {"classifiers": ["knn"]},
+        **tiny_settings(),
         "designs": [{"type": "imbalance", "control": "healthy", "case": "patient",
                      "n_controls": 10, "minority_fraction": 0.5, "seeds": 2}],
         "augment": {"methods": ["none", "wgan_pooled", "wgan_classic"], "negative_controls": True}}}

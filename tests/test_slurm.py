@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, explain, run_snakemake, snakemake_env, write_yaml
+from conftest import REPO, explain, run_snakemake, snakemake_env, write_yaml, tiny_settings
 
 pytestmark = pytest.mark.slow
 
@@ -42,10 +42,7 @@ SMALL = {
     "datasets": {
         "sim": {
             "source": "simulate_lipidomics",
-            "impute": {"n_estimators": 5, "max_iter": 1, "quality_repeats": 1},
-            "reference": {"cv_repeats": 1, "classifiers": ["knn"]},
-            "failure_point": {"n_per_group": [4], "seeds": 2},
-            "evaluation": {"classifiers": ["knn"]},
+            **tiny_settings(),
             "designs": [{"type": "sample_size", "n_per_group": 5, "seeds": 2}],
             "augment": {"methods": ["none", "gmm", "smote"]},
         }

@@ -35,6 +35,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_METHODS = ["none", "gmm", "gmm_independent", "ctgan", "smote", "random_oversampling"]
+# Parameters a method needs on these tables, which have no external table: the omics WGAN
+# pre-trains on the pooled real rows instead (its default, pretrain="external", needs one).
+DEFAULT_PARAMS = {"wgan": {"pretrain": "pooled"}}
+# Epoch-like budgets cut to 1 for the untimed warm-up fit
+WARMUP_BUDGETS = {"epochs": 1, "pretrain_epochs": 1, "lr1_epochs": 1, "lr2_epochs": 1}
+TABLE_LABELS = {"eae": "EAE first 6/group", "eae_nc": "EAE + __perm controls",
+                "microarray": "microarray (sim.)"}
 
 
 def load_eae(eae_dir):
@@ -61,15 +68,27 @@ def load_microarray():
     return split(real)
 
 
-def run_cell(table, eae_dir, method, negative_controls, repeats, trace=True, threads=1):
-    """Child process: time fit + sample 1:1 ``repeats`` times."""
+def method_params(method, params=None):
+    """The parameters a cell runs with: ``DEFAULT_PARAMS`` for the method, updated by ``params``."""
+    return {**DEFAULT_PARAMS.get(method, {}), **(params or {})}
+
+
+def run_cell(table, eae_dir, method, negative_controls, repeats, trace=True, threads=1,
+             params=None):
+    """Child process: time fit + sample 1:1 ``repeats`` times.
+
+    ``params`` update the method's ``DEFAULT_PARAMS`` (otherwise its own defaults apply).
+    Returns a dict; ``rss_mib`` is this process's peak resident memory, so call it in a fresh
+    (spawned) process for a per-cell figure.
+    """
     import numpy as np
 
     from omicsaug.augment import augment_table
     from omicsaug.generators import REGISTRY
 
     X, y, feats = load_eae(eae_dir) if table == "eae" else load_microarray()
-    spec = {"name": method, "generator": method, "params": {},
+    params = method_params(method, params)
+    spec = {"name": method, "generator": method, "params": params,
             "amount": {"mode": "ratio", "ratio": 1}}
     if getattr(REGISTRY[method], "uses_torch", False):
         import torch
@@ -80,7 +99,8 @@ def run_cell(table, eae_dir, method, negative_controls, repeats, trace=True, thr
         return augment_table(X[:, cols], y, feats[cols], sp, (42, "bench", r), negative_controls)
 
     # untimed warm-up on 4 features (1 epoch for the neural nets): lazy imports, torch init
-    warm = dict(spec, params={"epochs": 1} if "epochs" in REGISTRY[method]._param_names() else {})
+    names = REGISTRY[method]._param_names()
+    warm = dict(spec, params={**params, **{k: v for k, v in WARMUP_BUDGETS.items() if k in names}})
     once("warm-up", slice(0, 4), warm)
     times = []
     for r in range(repeats):             # timed without tracemalloc, which slows allocation
@@ -95,9 +115,21 @@ def run_cell(table, eae_dir, method, negative_controls, repeats, trace=True, thr
         traced = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss   # KiB on Linux
-    return {"table": table, "n": len(X), "d": len(names), "method": method,
+    return {"table": table, "n": len(X), "d": len(names), "method": method, "params": params,
+            "repeats": repeats, "times": times,
             "median_s": statistics.median(times), "min_s": min(times), "n_syn": int(syn.sum()),
             "rss_mib": rss / 1024, "traced_mib": traced / 2**20}
+
+
+def run_cell_in_child(table_key, eae_dir, method, repeats, trace=True, threads=1, params=None):
+    """``run_cell`` in a fresh spawned process (its own peak RSS); ``table_key`` is one of
+    ``TABLE_LABELS`` (``eae_nc`` = EAE with negative controls)."""
+    table = "eae" if table_key.startswith("eae") else "microarray"
+    nc = table_key == "eae_nc"
+    with mp.get_context("spawn").Pool(1) as pool:
+        res = pool.apply(run_cell, (table, eae_dir, method, nc, repeats, trace, threads, params))
+    res["table"] = TABLE_LABELS[table_key]
+    return res
 
 
 def main(argv=None):
@@ -120,14 +152,8 @@ def main(argv=None):
 
     cells = [(t, m) for t in args.tables for m in args.methods]
     rows = []
-    ctx = mp.get_context("spawn")
     for t, m in cells:
-        table, nc = ("eae", t == "eae_nc") if t.startswith("eae") else ("microarray", False)
-        with ctx.Pool(1) as pool:
-            res = pool.apply(run_cell, (table, args.eae_dir, m, nc, args.repeats,
-                                        not args.no_trace, args.threads))
-        res["table"] = {"eae": "EAE first 6/group", "eae_nc": "EAE + __perm controls",
-                        "microarray": "microarray (sim.)"}[t]
+        res = run_cell_in_child(t, args.eae_dir, m, args.repeats, not args.no_trace, args.threads)
         rows.append(res)
         print(f"  {t:<10} {m:<20} median {res['median_s']:8.3f} s, min {res['min_s']:8.3f} s, "
               f"RSS {res['rss_mib']:.0f} MiB, traced {res['traced_mib']:.1f} MiB",

@@ -87,17 +87,37 @@ def fit_generator(X, y, features, spec: dict, seed_keys: tuple, negative_control
     y = np.asarray(y).astype(str)
     gen = get_generator(spec["generator"], random_state=derive_seed(*seed_keys, spec["name"]),
                         **spec["params"])
-    # named columns: a generator that reads a second table (WGAN's external data) matches by name
-    return gen.fit(pd.DataFrame(X, columns=features), y), X, y, features
+    # named columns: a generator that reads a second table (WGAN's external data) matches by
+    # name; the announced amount lets a GAN skip classes that get no rows (balancing)
+    return gen.fit(pd.DataFrame(X, columns=features), y, n_per_class=_n_new(y, spec)), X, y, features
+
+
+def pretrain_generator(spec: dict, features, external, base_seed: int, negative_controls=False):
+    """Pre-train a ``wgan`` method once for a data set (the paper's protocol) on its external
+    table; every seed and design then re-trains from the saved weights. ``features`` are
+    the analysed feature names (``__perm`` copies are added when ``negative_controls``).
+    Returns the generator; write the weights with its ``save_pretrained(path)``.
+    """
+    features = list(features)
+    if negative_controls:
+        features += [f"{f}{PERM_SUFFIX}" for f in features]
+    params = {**spec["params"], "external": external, "pretrained": None}
+    gen = get_generator(spec["generator"], random_state=derive_seed(base_seed, "pretrain", spec["name"]),
+                        **params)
+    return gen.fit_pretraining(features)
+
+
+def _n_new(y, spec: dict) -> dict:
+    """Synthetic rows per class that ``spec``'s amount asks for."""
+    counts = dict(zip(*np.unique(y, return_counts=True)))
+    a = spec["amount"]
+    return n_new_per_class(counts, a.get("mode", "ratio"), a.get("ratio", 1.0), a.get("multiplier", 0.5))
 
 
 def _add_synthetic(gen, X, y, features, spec: dict):
     """Sample the configured amount from a fitted generator; returns (X_all, y_all, synthetic
     mask, parent index, feature names)."""
-    counts = dict(zip(*np.unique(y, return_counts=True)))
-    a = spec["amount"]
-    n_new = n_new_per_class(counts, a.get("mode", "ratio"), a.get("ratio", 1.0), a.get("multiplier", 0.5))
-    Xn, yn, parents = gen.sample(n_new, return_parents=True)
+    Xn, yn, parents = gen.sample(_n_new(y, spec), return_parents=True)
     X_all = np.vstack([X, Xn])
     y_all = np.concatenate([y, np.asarray(yn).astype(str)])
     synthetic = np.r_[np.zeros(len(X), bool), np.ones(len(Xn), bool)]

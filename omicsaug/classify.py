@@ -57,10 +57,12 @@ def classifier_scores(augmented: pd.DataFrame, full: pd.DataFrame, design: str, 
 def tuned_hgb(X, y, seed=0, grid=None, folds=5, n_jobs=1):
     """HistGradientBoostingClassifier tuned by stratified k-fold CV (Cusworth et al. 2024 grid).
 
-    ``n_jobs`` is the number of OpenMP threads of the boosting (the grid is searched in this
-    process). It is capped here rather than left to OpenMP, whose one-thread-per-core default
-    spin-waits on a shared machine (one fit went from 0.2 s to 60 s that way).
+    ``n_jobs`` worker processes share the grid x folds fits (joblib; identical results for
+    any ``n_jobs``), each boosting with one OpenMP thread: at a few hundred rows a fit is too
+    small to split across threads, and OpenMP's one-thread-per-core default spin-waits on a
+    shared machine (one fit went from 0.2 s to 60 s that way).
     """
+    from joblib import parallel_config
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.model_selection import GridSearchCV, StratifiedKFold
     from threadpoolctl import threadpool_limits
@@ -68,9 +70,9 @@ def tuned_hgb(X, y, seed=0, grid=None, folds=5, n_jobs=1):
     k = int(min(folds, pd.Series(y).value_counts().min()))
     search = GridSearchCV(HistGradientBoostingClassifier(random_state=seed),
                           grid or HGB_GRID, scoring="roc_auc",
-                          cv=StratifiedKFold(k, shuffle=True, random_state=seed), n_jobs=1,
-                          error_score=0.5)
-    with threadpool_limits(limits=max(1, int(n_jobs)), user_api="openmp"):
+                          cv=StratifiedKFold(k, shuffle=True, random_state=seed),
+                          n_jobs=max(1, int(n_jobs)), error_score=0.5)
+    with threadpool_limits(limits=1, user_api="openmp"), parallel_config("loky", inner_max_num_threads=1):
         return search.fit(X, y)
 
 
@@ -125,7 +127,7 @@ def auroc_scores(augmented: pd.DataFrame, design: str, method: str, positive: st
     validation table (or, without one, on the full table's samples outside the subset).
 
     ``selected`` maps a seed to the features to use (stability selection on that seed's
-    original rows, see :func:`stability_selection`); ``n_jobs`` = OpenMP threads per fit.
+    original rows, see :func:`stability_selection`); ``n_jobs`` = processes per grid search.
     """
     from sklearn.metrics import roc_auc_score
 

@@ -18,7 +18,7 @@ rule augment:
     threads: 1
     resources:
         mem_mb=4000,
-        runtime=120,
+        runtime=augment_runtime,
     conda:
         "../envs/omicsaug.yaml"
     script:

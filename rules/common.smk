@@ -58,22 +58,40 @@ def get_method(wildcards):
     return method_spec(config, wildcards.method)
 
 
+def pretrains_externally(m):
+    """A WGAN method pre-trained by the wgan_pretrain rule (on the dataset's external table)."""
+    p = m["params"]
+    return m["generator"] == "wgan" and p.get("pretrain", "external") == "external" \
+        and not p.get("pretrained")
+
+
+def get_pretrain_inputs(wildcards):
+    """The external table (and the analysed features) a WGAN pre-trains on, once per dataset."""
+    d = wildcards.dataset
+    m = get_method(wildcards)
+    if not pretrains_externally(m):
+        raise ValueError(f"method {m['name']!r} does not pre-train on an external table")
+    ds = dataset_spec(d)
+    if ds["source"] == "simulate_microarray":
+        external = f"results/{d}/input/external.tsv"
+    elif ds.get("external"):
+        external = ds["external"]
+    else:
+        raise ValueError(
+            f"method {m['name']!r} pre-trains on an external table, but dataset {d!r} has none. "
+            "Fix: give the dataset an 'external' table (same features, no labels), or set "
+            f"'methods.{m['name']}.params.pretrain' to 'pooled' or 'none'.")
+    return {"external": external, "features": f"results/{d}/preprocess/imputed.tsv"}
+
+
 def get_augment_inputs(wildcards):
-    """The design's subsets, plus the external table when a WGAN pre-trains on it."""
+    """The design's subsets, plus the dataset's pre-trained weights for an externally
+    pre-trained WGAN (pre-trained once per dataset and method, re-trained per seed)."""
     d = wildcards.dataset
     files = {"subsets": f"results/{d}/subsets/{wildcards.design}.tsv"}
-    m = get_method(wildcards)
-    if m["generator"] == "wgan" and m["params"].get("pretrain", "external") == "external":
-        ds = dataset_spec(d)
-        if ds["source"] == "simulate_microarray":
-            files["external"] = f"results/{d}/input/external.tsv"
-        elif ds.get("external"):
-            files["external"] = ds["external"]
-        else:
-            raise ValueError(
-                f"method {m['name']!r} pre-trains on an external table, but dataset {d!r} has none. "
-                "Fix: give the dataset an 'external' table (same features, no labels), or set "
-                f"'methods.{m['name']}.params.pretrain' to 'pooled' or 'none'.")
+    if pretrains_externally(get_method(wildcards)):
+        get_pretrain_inputs(wildcards)  # fail early, with the fix, when there is no external table
+        files["pretrained"] = f"results/{d}/wgan_pretrained/{wildcards.method}.pt"
     return files
 
 
@@ -168,6 +186,38 @@ def get_design(wildcards):
         if d.name == wildcards.design:
             return d.as_dict()
     raise ValueError(f"design {wildcards.design!r} not in dataset {wildcards.dataset!r}")
+
+
+# ---------------------------------------------------------------- job resources
+# Wall minutes per seed of an augment job, by generator: the largest measured on the paper
+# configs and the default config on a 2-core workstation (benchmarks/RESULTS.md, README
+# "Resources"), doubled. Jobs loop over seeds, so the runtime asked of a cluster grows with
+# them; each retry (--retries) asks for twice as much again.
+AUGMENT_MIN_PER_SEED = {"ctgan": 1.5, "wgan": 1.0, "wgan_classic": 1.0, "genesom": 0.1}
+AUGMENT_MIN_PER_SEED_DEFAULT = 0.05
+# Wall minutes of one tuned HGB (grid x folds fits, paper grid, a few hundred rows) per
+# AUROC repeat and method, doubled; scaled by the grid size relative to the paper's 25 x 5.
+AUROC_MIN_PER_FIT = 1.0
+
+
+def n_seeds(wildcards):
+    return len(get_design(wildcards)["seeds"])
+
+
+def augment_runtime(wildcards, attempt):
+    gen = get_method(wildcards)["generator"]
+    per_seed = AUGMENT_MIN_PER_SEED.get(gen, AUGMENT_MIN_PER_SEED_DEFAULT)
+    return int(attempt * (10 + per_seed * n_seeds(wildcards)))
+
+
+def auroc_runtime(wildcards, attempt):
+    a = dataset_spec(wildcards.dataset)["evaluation"]["auroc"]
+    grid = a.get("grid") or {"learning_rate": [0] * 5, "min_samples_leaf": [0] * 5}
+    points = 1
+    for v in grid.values():
+        points *= len(v)
+    fits = len(get_design_methods(wildcards)) * n_seeds(wildcards)
+    return int(attempt * (10 + AUROC_MIN_PER_FIT * fits * points * int(a["folds"]) / 125))
 
 
 def spec_part(*keys):

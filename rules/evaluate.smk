@@ -118,10 +118,11 @@ rule auroc:
         auroc=get_auroc_settings,
         spec=spec_part("transform", "log_offset"),
         seed=config["seed"],
-    threads: 1
+    # worker processes share each grid search (identical results for any thread count)
+    threads: 2
     resources:
         mem_mb=4000,
-        runtime=240,
+        runtime=auroc_runtime,
     conda:
         "../envs/omicsaug.yaml"
     script:

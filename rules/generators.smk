@@ -64,6 +64,30 @@ rule error_control:
         "../scripts/error_control.py"
 
 
+rule wgan_pretrain:
+    input:
+        unpack(get_pretrain_inputs),
+    output:
+        "results/{dataset}/wgan_pretrained/{method}.pt",
+    log:
+        "logs/{dataset}/wgan_pretrain/{method}.log",
+    benchmark:
+        "logs/{dataset}/wgan_pretrain/{method}.benchmark.tsv"
+    params:
+        method=get_method,
+        negative_controls=get_negative_controls,
+        spec=spec_part("transform", "log_offset"),
+        seed=config["seed"],
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=60,
+    conda:
+        "../envs/omicsaug.yaml"
+    script:
+        "../scripts/wgan_pretrain.py"
+
+
 rule wgan_figures:
     input:
         "results/{dataset}/augmented/{design}/{method}.fit.pkl",

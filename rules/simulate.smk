@@ -3,9 +3,9 @@ rule simulate_lipidomics:
         table="results/{dataset}/input/simulated.tsv",
         truth="results/{dataset}/input/truth.tsv",
     log:
-        "logs/{dataset}/simulate.log",
+        "logs/{dataset}/simulate_lipidomics.log",
     benchmark:
-        "logs/{dataset}/simulate.benchmark.tsv"
+        "logs/{dataset}/simulate_lipidomics.benchmark.tsv"
     params:
         spec=spec_part("simulate"),
         seed=config["seed"],
@@ -28,9 +28,9 @@ rule simulate_microarray:
         validation="results/{dataset}/input/validation.tsv",
         external="results/{dataset}/input/external.tsv",
     log:
-        "logs/{dataset}/simulate.log",
+        "logs/{dataset}/simulate_microarray.log",
     benchmark:
-        "logs/{dataset}/simulate.benchmark.tsv"
+        "logs/{dataset}/simulate_microarray.benchmark.tsv"
     params:
         spec=spec_part("simulate"),
         seed=config["seed"],

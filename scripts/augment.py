@@ -1,7 +1,6 @@
 """Augment every seed of one (dataset, design) subset table with one method."""
 from omicsaug.augment import augment_design, uses_torch
-from omicsaug.io import feature_columns, read_samples
-from omicsaug.preprocess import apply_to
+from omicsaug.io import read_samples
 from omicsaug.utils import log_to, save_fit, write_tsv
 
 log = log_to(snakemake.log[0], threads=snakemake.threads)
@@ -14,11 +13,8 @@ if uses_torch(spec):
 log.info("method %s: generator %s, params %s, amount %s", spec["name"], spec["generator"],
          spec["params"], spec["amount"])
 subsets = read_samples(snakemake.input.subsets)
-if "external" in snakemake.input.keys():  # WGAN pre-training table, in the analysed feature space
-    features = [c for c in feature_columns(subsets) if c != "seed"]
-    spec["params"]["external"] = apply_to(read_samples(snakemake.input.external), snakemake.params.spec,
-                                          features, file=snakemake.input.external)[features]
-    log.info("external table: %d rows", len(spec["params"]["external"]))
+if "pretrained" in snakemake.input.keys():  # WGAN weights pre-trained once for the dataset
+    spec["params"]["pretrained"] = snakemake.input.pretrained
 first_fit = {}  # the first seed's fitted model, for the diagnostics rules
 table = augment_design(subsets, spec, snakemake.params.seed,
                        snakemake.wildcards.design, snakemake.params.negative_controls, log=log,

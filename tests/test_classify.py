@@ -96,3 +96,18 @@ def test_auroc_uses_the_selected_features():
     r = classify.auroc_scores(_augmented(full, ids), "d", "m", positive="case", full=full,
                               grid=SMALL_GRID, folds=3, selected={1: ["f0"]})
     assert r["n_features"].tolist() == [1] and r["auroc"].iloc[0] > 0.95
+
+
+def test_tuned_hgb_same_result_with_parallel_grid_search():
+    """Worker processes share the grid search; the selection and scores do not change."""
+    from omicsaug.classify import tuned_hgb
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 20))
+    y = (X[:, 0] + 0.5 * rng.normal(size=60) > 0).astype(int)
+    grid = {"learning_rate": [0.1, 1.0], "min_samples_leaf": [5, 10]}
+    a, b = tuned_hgb(X, y, seed=3, grid=grid, n_jobs=1), tuned_hgb(X, y, seed=3, grid=grid, n_jobs=2)
+    assert a.best_params_ == b.best_params_
+    np.testing.assert_allclose(a.cv_results_["mean_test_score"], b.cv_results_["mean_test_score"])
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X))
+    assert a.cv_results_["mean_test_score"].max() > 0.7  # the signal in feature 0 is found

@@ -76,3 +76,26 @@ def test_wgan_simulation_paper_config_reduced(tmp_path):
     assert (exp[exp.seed == 1]["group"].value_counts() == 80).all()
     gan = pd.read_csv(aug / "gan_a10.tsv", sep="\t")
     assert (gan[gan.seed == 1]["group"].value_counts() == 40).all()
+
+
+def _diff(a, b, path=()):
+    """Paths (tuples of keys) where two parsed YAML documents differ."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for k in sorted(set(a) | set(b), key=str):
+            out += _diff(a.get(k), b.get(k), path + (k,))
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b) \
+            and all(isinstance(x, dict) for x in a + b):
+        return [p for i, (x, y) in enumerate(zip(a, b)) for p in _diff(x, y, path + (i,))]
+    return [] if a == b else [path]
+
+
+def test_quick_wgan_config_cuts_only_repeats_budgets_and_grid():
+    """The 2-core variant differs from the paper config in its cost knobs, nothing else."""
+    full, quick = _load("wgan_simulation.yaml"), _load("wgan_simulation_quick.yaml")
+    diffs = _diff(full, quick)
+    allowed = {"seeds", "pretrain_epochs", "lr1_epochs", "lr2_epochs", "folds", "grid"}
+    assert diffs and all(p[-1] in allowed for p in diffs), diffs
+    assert ("datasets", "umpire_sim", "designs", 0, "seeds") in diffs
+    assert quick["methods"].keys() == full["methods"].keys()

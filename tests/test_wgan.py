@@ -343,3 +343,47 @@ def test_loss_curve_figure(two_class, tmp_path):
     fig = loss_curves(m.history_, tmp_path / "loss.png", title="toy")
     assert len(fig.axes) == 3            # pre-training + one panel per class
     assert (tmp_path / "loss.png").stat().st_size > 1000
+
+
+def test_only_sampled_classes_are_retrained(two_class):
+    """Balancing asks for minority rows only: only that class's GAN is re-trained."""
+    X, y, ext = two_class
+    m = WGANGenerator(random_state=0, external=ext, **TINY).fit(X, y, n_per_class={"case": 6,
+                                                                                   "control": 0})
+    assert list(m.history_["retrain"]) == ["case"] and list(m.generators_) == ["case"]
+    # the minority's settings (batch, alpha) are still those of an under-represented class
+    assert m.history_["retrain"]["case"]["batch_size"] == 10
+    assert m.history_["retrain"]["case"]["alpha"] == 1.0
+    Xn, yn = m.sample({"case": 6, "control": 0})
+    assert Xn.shape == (6, X.shape[1]) and set(yn) == {"case"}
+    with pytest.raises(ValueError, match="fitted without class"):
+        m.sample({"control": 1})
+    # methods that do not opt in fit every class whatever they are told
+    g = get_generator("gmm", random_state=0).fit(X, y, n_per_class={"case": 3, "control": 0})
+    assert g.sample({"control": 2})[0].shape == (2, X.shape[1])
+
+
+def test_pretraining_once_then_retraining_from_the_file(two_class, tmp_path):
+    """The workflow's path: pre-train once per dataset (pretrain_generator), re-train per seed."""
+    from omicsaug.augment import add_permuted_copies, fit_generator, pretrain_generator
+
+    X, y, ext = two_class
+    spec = {"name": "gan", "generator": "wgan", "params": dict(TINY),
+            "amount": {"mode": "balance"}}
+    pre = pretrain_generator(spec, list(X.columns), ext, base_seed=7, negative_controls=True)
+    d = 2 * X.shape[1]  # features and their __perm controls
+    assert pre.pretrained_["sizes_g"][0] == d and pre.pretrained_["sizes_c"][0] == d
+    assert len(pre.history_["pretrain"]["critic"]) == 9  # 3 growing phases x 3 epochs
+    pre.save_pretrained(tmp_path / "pre.pt")
+    again = pretrain_generator(spec, list(X.columns), ext, base_seed=7, negative_controls=True)
+    torch.testing.assert_close(again.pretrained_["theta_g"], pre.pretrained_["theta_g"])
+
+    spec_re = {**spec, "params": {**TINY, "pretrained": str(tmp_path / "pre.pt")}}
+    fits = [fit_generator(X.to_numpy(), y, list(X.columns), spec_re, (7, "cell", s), True)[0]
+            for s in (1, 2)]
+    for f in fits:  # both seeds start from the one pre-training; only the minority re-trains
+        torch.testing.assert_close(f.pretrained_["theta_g"], pre.pretrained_["theta_g"])
+        np.testing.assert_array_equal(f.history_["pretrain"]["critic"], pre.history_["pretrain"]["critic"])
+        assert list(f.history_["retrain"]) == ["case"]
+    assert not np.allclose(fits[0].generators_["case"].numpy(), fits[1].generators_["case"].numpy())
+    assert add_permuted_copies(X.to_numpy(), list(X.columns), np.random.default_rng(0))[0].shape[1] == d

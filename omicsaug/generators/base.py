@@ -30,6 +30,8 @@ class Generator:
     per_class: bool = True
     #: smallest class the method can fit
     min_class_size: int = 1
+    #: ``fit(X, y, n_per_class)`` trains only the classes that will be sampled (costly models)
+    fits_only_sampled: bool = False
 
     def __init__(self, random_state=None):
         self.random_state = random_state
@@ -88,10 +90,20 @@ class Generator:
         return out
 
     # --------------------------------------------------------------------------- fit
-    def fit(self, X, y):
-        """Learn the data distribution of each class. Returns self."""
+    def fit(self, X, y, n_per_class=None):
+        """Learn the data distribution of each class. Returns self.
+
+        ``n_per_class`` (optional, int or dict) announces the rows ``sample`` will be asked
+        for. A method with ``fits_only_sampled = True`` (the GANs, whose per-class training
+        dominates a run) then trains only the classes that get rows - e.g. the minority
+        class when balancing - and ``sample`` refuses the others. Other methods ignore it.
+        """
         X, y, classes, counts = self._validate(X, y)
         self.classes_, self.class_counts_ = classes, counts
+        self.fitted_classes_ = classes
+        if n_per_class is not None and self.fits_only_sampled:
+            n = self._n_dict(n_per_class)
+            self.fitted_classes_ = np.array([c for c in classes if n[c] > 0], dtype=classes.dtype)
         self.n_features_in_ = X.shape[1]
         self.rng_ = np.random.default_rng(self.random_state)
         if self.scale:
@@ -103,7 +115,8 @@ class Generator:
         Z = (X - self.mean_) / self.scale_
         self.class_index_ = {c: np.flatnonzero(y == c) for c in classes}
         if self.per_class:
-            self.models_ = {c: self._fit_class(Z[self.class_index_[c]], self.rng_) for c in classes}
+            self.models_ = {c: self._fit_class(Z[self.class_index_[c]], self.rng_)
+                            for c in self.fitted_classes_}
         else:
             self._fit_all(Z, y, self.rng_)
         return self
@@ -126,6 +139,11 @@ class Generator:
         if not hasattr(self, "classes_"):
             raise RuntimeError(f"{type(self).__name__} is not fitted: call fit(X, y) first")
         n = self._n_dict(n_per_class)
+        skipped = [_label(c) for c in self.classes_ if n[c] > 0
+                   and c not in set(getattr(self, "fitted_classes_", self.classes_).tolist())]
+        if skipped:
+            raise ValueError(f"{type(self).__name__} was fitted without class(es) {skipped} "
+                             "(fit was told they get no rows); fit again without n_per_class")
         if self.per_class:
             Zs, ys, ps = [], [], []
             for c in self.classes_:

@@ -164,6 +164,7 @@ class WGANGenerator(Generator):
 
     scale = False       # own per-feature scaling (SkewScaler)
     per_class = False   # classes are re-trained together in one stacked model
+    fits_only_sampled = True  # re-train only the classes that will be sampled
     uses_torch = True
     min_class_size = 2
 
@@ -253,12 +254,50 @@ class WGANGenerator(Generator):
         return torch.device(self.device)
 
     # ----------------------------------------------------------------------- fit
-    def fit(self, X, y):
+    def fit(self, X, y, n_per_class=None):
         """Fit on ``X`` (array or DataFrame; a DataFrame's column names are used to match
-        the external table) and class labels ``y``. Returns self."""
+        the external table) and class labels ``y``. Returns self.
+
+        With ``n_per_class`` only the classes that will get rows are re-trained (one GAN per
+        class: when balancing, the minority classes only); the others cannot be sampled."""
         self.feature_names_in_ = (np.asarray(X.columns, dtype=object)
                                   if isinstance(X, pd.DataFrame) else None)
-        return super().fit(X, y)
+        return super().fit(X, y, n_per_class=n_per_class)
+
+    def fit_pretraining(self, features):
+        """Only pre-train, on the ``external`` table, for training data with columns
+        ``features`` (``<feature>__perm`` negative controls are built from the external
+        table). The paper pre-trains once per data set and re-trains per experiment: save the
+        result with :meth:`save_pretrained` and pass that file as ``pretrained`` to the
+        per-experiment fits. Returns self (``pretrained_`` and ``history_["pretrain"]`` set).
+        """
+        import torch
+
+        self._check_params()
+        proto = self._protocol()
+        if proto["pretrain"] != "external" or self.external is None:
+            raise ValueError("fit_pretraining needs pretrain='external' and an external table")
+        rng = np.random.default_rng(self.random_state)
+        dev = self._device()
+        self.device_ = str(dev)
+        tgen = torch.Generator(device=dev)
+        tgen.manual_seed(int_seed(rng))
+        self.feature_names_in_ = np.asarray(list(features), dtype=object)
+        d = len(self.feature_names_in_)
+        self.latent_dim_ = int(self.latent_dim or d)
+        hidden = tuple(int(h) for h in self.hidden)
+        self.history_ = {"pretrain": None, "retrain": {}}
+        t0 = time.perf_counter()
+        Xe = self._external_matrix(np.empty((0, d)), rng)
+        tg0, tc0 = self._pretrain(Xe, hidden, d, proto["grow"], tgen, dev, torch.float32, rng)
+        self.pretrained_ = {"theta_g": tg0.cpu(), "theta_c": tc0.cpu(),
+                            "sizes_g": core.generator_sizes(self.latent_dim_, hidden, d),
+                            "sizes_c": core.critic_sizes(d, hidden),
+                            "history": self.history_["pretrain"]}
+        self.timings_ = {"pretrain": time.perf_counter() - t0}
+        log.info("wgan: pre-training on %d external rows x %d features: %.1f s", len(Xe), d,
+                 self.timings_["pretrain"])
+        return self
 
     def _fit_all(self, X, y, rng):
         import torch
@@ -303,6 +342,9 @@ class WGANGenerator(Generator):
         batches = _pair(self.batch_size, "batch_size", classes, counts).astype(int)
         if (batches < 1).any():
             raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
+        # under/over-represented is decided among all classes; only the sampled ones train
+        keep = np.isin(classes, self.fitted_classes_)
+        classes, alphas, batches = classes[keep], alphas[keep], batches[keep]
         C = len(classes)
         rows = [torch.as_tensor(Zr[y == c], dtype=dt, device=dev) for c in classes]
         n_rows = np.array([len(r) for r in rows])

@@ -1,0 +1,520 @@
+"""Run the project's performance benchmarks on this machine and write ``benchmarks/RESULTS.md``.
+
+Sections (each can run alone with ``--only NAME``; ``--only`` may be repeated):
+
+* ``generators``: wall time and peak memory of every registered augmentation method, fit +
+  sample 1:1, on the EAE subset (18 x 62) and a simulated 128 x 1,000 microarray table; each
+  cell in a fresh spawned process (``bench_generators.run_cell``) so its peak RSS is its own;
+* ``esom``: ESOM training time, 50 x 80 toroid, 20 epochs, at n = 18, d = 62 and n = 128,
+  d = 1,000, against the authors' Rcpp reference times (``bench_esom.time_esom``);
+* ``wgan``: omics-WGAN seconds per 1,000 epochs, pre-training and re-training
+  (``bench_wgan.measure``);
+* ``dag``: jobs in the workflow DAG and wall time of the dry run, per shipped config;
+* ``default_run``: wall time of the whole default workflow (``snakemake --cores 2``) in a
+  fresh temporary copy of the repository.
+
+Usage (from the repository root, with the project's environment)::
+
+    python benchmarks/run_all.py            # everything (about 30-35 min on 2 idle cores)
+    python benchmarks/run_all.py --only esom --only dag
+    python benchmarks/run_all.py --only generators --methods none smote --tables eae
+
+Prints each section's table and writes them to ``--output`` (default benchmarks/RESULTS.md).
+Sections that are not run keep their previous text in an existing output file (each section
+sits between ``<!-- section:NAME -->`` and ``<!-- /section:NAME -->``); the header with the
+machine description is rewritten on every run, and each section says when, on which host
+and with which command it was measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import glob
+import importlib.metadata as md
+import os
+import platform
+import re
+import shlex
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+if str(HERE) not in sys.path:          # the sibling bench_* modules
+    sys.path.insert(0, str(HERE))
+
+SECTIONS = ["generators", "esom", "wgan", "dag", "default_run"]
+TITLES = {
+    "generators": "1. Augmentation methods: fit + sample 1:1",
+    "esom": "2. ESOM training time",
+    "wgan": "3. Omics WGAN: seconds per 1,000 epochs",
+    "dag": "4. Workflow DAG: jobs and dry-run time",
+    "default_run": "5. Default workflow, end to end",
+}
+HEAVY = {"ctgan", "wgan", "wgan_classic"}   # on the microarray table: --heavy-repeats
+ESOM_R_SECONDS = {(18, 62): 0.31, (128, 1000): 47.6}
+DEFAULT_EAE = REPO.parent / "shared" / "data" / "eae_lipidomics"
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def now_utc():
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def command_line():
+    return shlex.join([sys.executable, *sys.argv])
+
+
+def loadavg():
+    try:
+        return " / ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "n/a"
+
+
+# ----------------------------------------------------------------------------- machine
+def _cpu_model():
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _ram_gib():
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return f"{int(line.split()[1]) / 2**20:.1f} GiB"
+    except OSError:
+        pass
+    return "n/a"
+
+
+def _version(dist):
+    try:
+        return md.version(dist)
+    except md.PackageNotFoundError:
+        return "not installed"
+
+
+def _git(*args):
+    try:
+        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+
+
+def git_state():
+    head = _git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = _git("status", "--porcelain", "--untracked-files=no")
+    return head + (" + uncommitted changes" if dirty else "")
+
+
+def machine_header():
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `benchmarks/run_all.py`; every figure below was measured by it on the machine",
+        "named in its section (no figure is copied from elsewhere, except the ESOM Rcpp reference",
+        "times and the paper's GPU times, which are labelled as such).",
+        "",
+        f"Last update: {now_utc()}, command:",
+        "",
+        f"    {command_line()}",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| host | `{socket.gethostname()}` |",
+        f"| CPU | {_cpu_model()} |",
+        f"| cores | {os.cpu_count()} logical ({usable} usable by this process) |",
+        f"| RAM | {_ram_gib()} |",
+        f"| OS | {platform.platform()} |",
+        f"| python | {platform.python_version()} (`{sys.executable}`) |",
+        f"| torch / scikit-learn / numpy | {_version('torch')} / {_version('scikit-learn')} / "
+        f"{_version('numpy')} |",
+        f"| snakemake / ctgan | {_version('snakemake')} / {_version('ctgan')} |",
+        f"| repository | {git_state()} |",
+    ]
+    return "\n".join(lines)
+
+
+def section_meta(seconds):
+    return (f"_Measured {now_utc()} on `{socket.gethostname()}` (load average at the end "
+            f"{loadavg()}; repository {git_state()}) in {seconds:.0f} s with:_ "
+            f"`{command_line()}`")
+
+
+def md_table(header, rows, align=None):
+    align = align or ["---"] * len(header)
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+# ----------------------------------------------------------------------------- sections
+def section_generators(args):
+    import bench_generators as bg
+    from omicsaug.generators import REGISTRY
+
+    methods = list(REGISTRY) if args.methods in (None, ["all"]) else args.methods
+    unknown = [m for m in methods if m not in REGISTRY]
+    if unknown:
+        raise SystemExit(f"unknown method(s) {unknown}; registered: {list(REGISTRY)}")
+    if any(t.startswith("eae") for t in args.tables) and not Path(args.eae_dir).is_dir():
+        raise SystemExit(f"--eae-dir {args.eae_dir} is not a folder (the EAE lipidomics CSVs)")
+    rows = []
+    for t in args.tables:
+        for m in methods:
+            reps = args.heavy_repeats if (t == "microarray" and m in HEAVY) else args.repeats
+            log(f"[generators] {t} / {m}: {reps} repeat(s) ...")
+            t0 = time.perf_counter()
+            try:
+                r = bg.run_cell_in_child(t, args.eae_dir, m, reps, args.trace, args.threads)
+            except Exception as e:  # noqa: BLE001 - one failed cell must not lose the others
+                log(f"[generators] {t} / {m} FAILED: {e!r}")
+                rows.append([bg.TABLE_LABELS[t], "", m, _params_text(bg.method_params(m)), reps,
+                             "", f"failed: {type(e).__name__}: {str(e)[:120]}", "", "", ""])
+                continue
+            log(f"[generators] {t} / {m}: median {r['median_s']:.3f} s, RSS {r['rss_mib']:.0f} MiB "
+                f"(cell {time.perf_counter() - t0:.0f} s)")
+            rows.append([r["table"], f"{r['n']} x {r['d']}", m, _params_text(r["params"]),
+                         r["repeats"], r["n_syn"], f"{r['median_s']:.3f}", f"{r['min_s']:.3f}",
+                         f"{r['rss_mib']:.0f}",
+                         f"{r['traced_mib']:.1f}" if args.trace else "-"])
+    head = ["table", "rows x features", "method", "params", "repeats", "synthetic rows",
+            "median s", "min s", "peak RSS MiB", "traced peak MiB"]
+    text = [
+        "Median and minimum wall time of one fit + sample at 1:1 (every class doubled) per "
+        "method, over `repeats` repeats with their own seeds, after an untimed warm-up fit on "
+        "4 features with 1 epoch; each (table, method) cell runs in a fresh spawned process, "
+        "and peak RSS is that process's maximum resident memory (interpreter and imported "
+        "libraries included: torch alone is a few hundred MiB). "
+        f"Torch uses {args.threads} thread(s). Methods run with their default parameters "
+        "(`params` lists the exceptions: the WGAN pre-trains on the pooled real rows, as "
+        "neither table has an external table). "
+        + ("`traced peak` is the tracemalloc peak of Python/numpy allocations in one extra run "
+           "(torch's allocator is not traced)." if args.trace else
+           "`traced peak` was not measured (run with `--trace`)."),
+        "",
+        "Tables: EAE = the authors' imputed lipidomics matrix, first 6 mice per group (3 groups, "
+        "18 x 62); microarray = `simulate_microarray(n_features=1000, n_real=(64, 64))`, "
+        "128 x 1,000. "
+        f"CTGAN and both WGANs on the microarray table run {args.heavy_repeats} repeat(s) "
+        f"(`--heavy-repeats`), every other cell {args.repeats} (`--repeats`).",
+        "",
+        md_table(head, rows, ["---", "---", "---", "---", "---:", "---:", "---:", "---:",
+                              "---:", "---:"]),
+    ]
+    return "\n".join(text)
+
+
+def _params_text(p):
+    return ", ".join(f"{k}={v}" for k, v in p.items()) if p else "defaults"
+
+
+def section_esom(args):
+    from bench_esom import time_esom
+
+    rows = []
+    for (n, d), r_s in ESOM_R_SECONDS.items():
+        algos = ["auto"] if (d >= 1000 and args.esom_skip_direct_large) else ["auto", "direct"]
+        for algo in algos:
+            reps = args.esom_repeats
+            log(f"[esom] n={n}, d={d}, {algo}: {reps} repeat(s) ...")
+            r = time_esom(n, d, algo, reps)
+            best, med = min(r["train_s"]), statistics.median(r["train_s"])
+            label = f"{algo} ({r['algorithm']})" if algo == "auto" else algo
+            rows.append([n, d, label, reps, f"{best:.3f}", f"{med:.3f}",
+                         f"{min(r['fit_s']):.3f}", f"{r_s:.2f}", f"{r_s / best:.1f}x"])
+            log(f"[esom]   best {best:.3f} s, speed-up {r_s / best:.1f}x")
+    head = ["n", "d", "algorithm", "repeats", "train s (best)", "train s (median)",
+            "fit s (best)", "Rcpp s (reference)", "speed-up vs Rcpp"]
+    text = [
+        "`omicsaug.esom.ESOM` on a standard-normal n x d table (seed 0), 50 x 80 toroidal grid, "
+        "20 epochs (the genESOM settings). `train s` is the training loop alone "
+        "(`ESOM.train_time_`), `fit s` the whole `fit`. `auto` is what genESOM uses (it picks "
+        "`coef` when n < d). The Rcpp column is the authors' `Umatrix::esomTrain` time quoted in "
+        "`benchmarks/bench_esom.py` (measured on the project machine, not re-measured here); "
+        "speed-up = Rcpp s / best train s."
+        + (" The `direct` algorithm (weights updated in data space) on the wide case was "
+           "skipped (`--esom-skip-direct-large`)." if args.esom_skip_direct_large else
+           " `direct` updates the weights in data space (same result to rounding)."),
+        "",
+        md_table(head, rows, ["---:", "---:", "---", "---:", "---:", "---:", "---:", "---:",
+                              "---:"]),
+    ]
+    return "\n".join(text)
+
+
+def section_wgan(args):
+    import torch
+    from bench_wgan import extrapolate, measure
+
+    log(f"[wgan] {args.wgan_features} features, {args.wgan_epochs} epochs per configuration ...")
+    m = measure(args.threads, args.wgan_epochs, args.wgan_features)
+    rows = [[label, g, f"{ms:.2f}", f"{cpu:.2f}", f"{ms:.1f}"] for label, g, ms, cpu in m["rows"]]
+    for r in rows:
+        log(f"[wgan]   {r[0]}: {r[4]} s per 1,000 epochs")
+    head = ["configuration", "models", "ms / epoch", "CPU ms / epoch", "s per 1,000 epochs"]
+    text = [
+        f"`benchmarks/bench_wgan.py`: the omics WGAN's training loop on the simulated "
+        f"{m['d']}-feature microarray data (CPU, torch {torch.__version__}, {args.threads} "
+        f"thread(s)), {args.wgan_epochs} epochs timed per row after 2 warm-up epochs. "
+        "Pre-training: the 300-row external table, batch 30, per growing phase; re-training: "
+        "40 controls (batch 20) or 27 cases (batch 10). `s per 1,000 epochs` = wall seconds "
+        "per 1,000 epochs (numerically the same as ms / epoch).",
+        "",
+        md_table(head, rows, ["---", "---:", "---:", "---:", "---:"]),
+        "",
+        "Extrapolated from these rates to the paper's budgets (the paper's GPU times are quoted "
+        "from Cusworth et al. 2024):",
+        "",
+        *[f"- {line}" for line in extrapolate(m)],
+    ]
+    return "\n".join(text)
+
+
+def snakemake_bin(args):
+    if args.snakemake:
+        return args.snakemake
+    local = Path(sys.executable).parent / "snakemake"
+    return str(local) if local.exists() else (shutil.which("snakemake") or "snakemake")
+
+
+def parse_job_stats(output):
+    """The last "Job stats" table of a snakemake run: ({rule: count}, total) or (None, None)."""
+    blocks = output.split("Job stats:")
+    if len(blocks) < 2:
+        return None, None
+    counts, total = {}, None
+    for line in blocks[-1].splitlines()[3:]:
+        parts = line.split()
+        if len(parts) != 2 or not parts[1].isdigit():
+            break
+        if parts[0] == "total":
+            total = int(parts[1])
+            break
+        counts[parts[0]] = int(parts[1])
+    return counts, total
+
+
+def _needs_eae(configfile):
+    import yaml
+
+    cfg = yaml.safe_load(Path(configfile).read_text()) or {}
+    return any((ds or {}).get("source") == "eae_lipidomics"
+               for ds in (cfg.get("datasets") or {}).values())
+
+
+def section_dag(args):
+    smk = snakemake_bin(args)
+    configs = args.dag_configs or (sorted(glob.glob("config/paper/*.yaml"))
+                                   + ["config/config.yaml"])
+    rows = []
+    for cf in configs:
+        cmd = [smk, "-n", "-F", "--quiet", "rules", "--configfile", cf]
+        if _needs_eae(REPO / cf):
+            cmd += ["--config", f"eae_dir={args.eae_dir}"]
+        times, out = [], ""
+        for _ in range(args.dag_repeats):
+            t0 = time.perf_counter()
+            p = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+            times.append(time.perf_counter() - t0)
+            out = p.stdout + p.stderr
+            if p.returncode:
+                break
+        counts, total = parse_job_stats(out)
+        shown = " ".join(shlex.quote(c) for c in [Path(smk).name, *cmd[1:]])
+        if p.returncode or total is None:
+            tail = out.strip().splitlines()[-1:] or [""]
+            rows.append([f"`{cf}`", f"failed (rc {p.returncode}): {tail[0][:150]}", "", "", "",
+                         f"`{shown}`"])
+            log(f"[dag] {cf}: FAILED rc={p.returncode}\n{out[-2000:]}")
+            continue
+        top = ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])[:3])
+        rows.append([f"`{cf}`", total, top, len(times), f"{statistics.median(times):.2f}",
+                     f"`{shown}`"])
+        log(f"[dag] {cf}: {total} jobs, dry run {statistics.median(times):.2f} s")
+    head = ["config", "jobs", "largest rules", "repeats", "dry-run s (median)", "command"]
+    text = [
+        "Jobs in the whole DAG (`-F`/`--forceall`, so the count does not depend on results "
+        "already present) and the median wall time of the dry run (`-n`: parse the workflow, "
+        "resolve the config, build the DAG; nothing is executed), run in the repository root. "
+        "The count is the `total` of snakemake's \"Job stats\" table.",
+        "",
+        md_table(head, rows, ["---", "---:", "---", "---:", "---:", "---"]),
+    ]
+    return "\n".join(text)
+
+
+def _copy_repo(dest, source):
+    if source == "head":
+        archive = subprocess.run(["git", "archive", "--format=tar", "HEAD"], cwd=REPO,
+                                 capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+        return _git("rev-parse", "--short", "HEAD")
+    # tracked and untracked files as they are now, without the ignored ones (results/, ...)
+    files = _git("ls-files", "-z", "--cached", "--others", "--exclude-standard").split("\0")
+    for f in filter(None, files):
+        src = REPO / f
+        if src.is_file():
+            (dest / f).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / f)
+    return git_state() + " (working tree)"
+
+
+def section_default_run(args):
+    smk = snakemake_bin(args)
+    tmp = Path(tempfile.mkdtemp(prefix="omicsaug-default-run-"))
+    version = _copy_repo(tmp, args.default_source)
+    env = dict(os.environ)
+    # the copy's own package, not the editable install that points at this checkout
+    env["PYTHONPATH"] = str(tmp) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    cmd = [smk, "--cores", str(args.default_cores)]
+    log(f"[default_run] {shlex.join(cmd)} in {tmp} ({version}) ...")
+    logfile = tmp / "run_all.snakemake.log"
+    t0 = time.perf_counter()
+    with open(logfile, "w") as fh:
+        p = subprocess.run(cmd, cwd=tmp, env=env, stdout=fh, stderr=subprocess.STDOUT)
+    wall = time.perf_counter() - t0
+    out = logfile.read_text()
+    counts, total = parse_job_stats(out)
+    done = re.findall(r"(\d+) of (\d+) steps \(\d+%\) done", out)
+    steps = f"{done[-1][0]} of {done[-1][1]}" if done else "0"
+    bench = []
+    for f in tmp.glob("logs/**/*.benchmark.tsv"):
+        try:
+            lines = f.read_text().splitlines()
+            bench.append((float(lines[1].split("\t")[0]), str(f.relative_to(tmp / "logs"))))
+        except (IndexError, ValueError, OSError):
+            pass
+    bench.sort(reverse=True)
+    status = "ok" if p.returncode == 0 else f"FAILED (rc {p.returncode}; log kept: {logfile})"
+    log(f"[default_run] {status}: {steps} steps, {wall:.0f} s")
+    if p.returncode == 0 and not args.keep_tmp:
+        shutil.rmtree(tmp, ignore_errors=True)
+    head = ["source", "command", "jobs (DAG)", "jobs done", "wall s", "wall min", "status"]
+    rows = [[version, f"`{Path(smk).name} --cores {args.default_cores}` (config/config.yaml)",
+             total if total is not None else "?", steps, f"{wall:.0f}", f"{wall / 60:.1f}",
+             status]]
+    text = [
+        "The whole default workflow (embedded simulated data, no network) from an empty "
+        f"results folder: a fresh temporary copy of the repository ({args.default_source}: "
+        + ("`git archive HEAD`" if args.default_source == "head" else "the working tree's "
+           "files, untracked ones included, ignored ones (results/, logs/) left out")
+        + ") with `PYTHONPATH` pointing at the copy, then `snakemake --cores "
+        f"{args.default_cores}` there. Wall time includes snakemake's start-up and every job.",
+        "",
+        md_table(head, rows, ["---", "---", "---:", "---:", "---:", "---:", "---"]),
+    ]
+    if bench:
+        text += ["", "Slowest jobs by their snakemake `benchmark:` seconds: "
+                 + "; ".join(f"`{name}` {s:.0f} s" for s, name in bench[:6]) + "."]
+    return "\n".join(text)
+
+
+RUNNERS = {"generators": section_generators, "esom": section_esom, "wgan": section_wgan,
+           "dag": section_dag, "default_run": section_default_run}
+
+
+# ----------------------------------------------------------------------------- output
+def _section_re(name):
+    n = re.escape(name)
+    return re.compile(rf"<!-- section:{n} -->\n.*?<!-- /section:{n} -->", re.S)
+
+
+def write_results(path, new):
+    """Write the header and the sections in ``new``; keep the other sections of ``path``."""
+    old = Path(path).read_text() if Path(path).exists() else ""
+    parts = [f"<!-- section:header -->\n{machine_header()}\n<!-- /section:header -->"]
+    for name in SECTIONS:
+        if name in new:
+            body = new[name]
+        else:
+            m = _section_re(name).search(old)
+            if m:
+                parts.append(m.group(0))
+                continue
+            body = (f"## {TITLES[name]}\n\n_Not measured yet: "
+                    f"`python benchmarks/run_all.py --only {name}`._")
+        parts.append(f"<!-- section:{name} -->\n{body}\n<!-- /section:{name} -->")
+    Path(path).write_text("\n\n".join(parts) + "\n")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    ap.add_argument("--only", action="append", choices=SECTIONS, metavar="SECTION",
+                    help=f"run only this section (repeatable): {', '.join(SECTIONS)}")
+    ap.add_argument("--output", default=str(HERE / "RESULTS.md"))
+    ap.add_argument("--eae-dir", default=str(DEFAULT_EAE),
+                    help="folder with the EAE lipidomics CSVs (generators, dag)")
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (generators, wgan)")
+    g = ap.add_argument_group("generators")
+    g.add_argument("--methods", nargs="+", default=None,
+                   help="registered method names; none given: the whole registry")
+    g.add_argument("--tables", nargs="+", default=["eae", "microarray"],
+                   choices=["eae", "eae_nc", "microarray"])
+    g.add_argument("--repeats", type=int, default=3, help="timed repeats per cell")
+    g.add_argument("--heavy-repeats", type=int, default=1,
+                   help="timed repeats of ctgan/wgan/wgan_classic on the microarray table")
+    g.add_argument("--trace", action="store_true",
+                   help="also the tracemalloc peak (one extra fit + sample per cell)")
+    g = ap.add_argument_group("esom")
+    g.add_argument("--esom-repeats", type=int, default=3)
+    g.add_argument("--esom-skip-direct-large", action="store_true",
+                   help="skip the slower data-space algorithm on the 128 x 1,000 case")
+    g = ap.add_argument_group("wgan")
+    g.add_argument("--wgan-epochs", type=int, default=40, help="epochs timed per configuration")
+    g.add_argument("--wgan-features", type=int, default=150)
+    g = ap.add_argument_group("dag / default_run")
+    g.add_argument("--snakemake", default=None,
+                   help="snakemake executable (default: the one next to this python)")
+    g.add_argument("--dag-configs", nargs="+", default=None,
+                   help="config files (default: config/paper/*.yaml and config/config.yaml)")
+    g.add_argument("--dag-repeats", type=int, default=3)
+    g.add_argument("--default-cores", type=int, default=2)
+    g.add_argument("--default-source", choices=["head", "worktree"], default="head",
+                   help="copy for the default run: the committed HEAD or the working tree "
+                        "(tracked and untracked files, not the ignored ones)")
+    g.add_argument("--keep-tmp", action="store_true", help="keep the default run's copy")
+    args = ap.parse_args(argv)
+    if min(args.repeats, args.heavy_repeats, args.esom_repeats, args.dag_repeats) < 1:
+        ap.error("repeats must be at least 1")
+    args.output = str(Path(args.output).resolve())
+    args.eae_dir = str(Path(args.eae_dir).resolve())
+    os.chdir(REPO)
+    only = [s for s in SECTIONS if s in (args.only or SECTIONS)]
+    log(f"sections: {', '.join(only)}; output {args.output}")
+    done = {}
+    for name in only:
+        t0 = time.perf_counter()
+        body = RUNNERS[name](args)
+        text = f"## {TITLES[name]}\n\n{section_meta(time.perf_counter() - t0)}\n\n{body}"
+        done[name] = text
+        print(f"\n{text}\n", flush=True)
+        write_results(args.output, done)   # after every section: a later failure keeps it
+    log(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()

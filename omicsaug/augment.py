@@ -76,20 +76,27 @@ def method_spec(config: dict, name: str) -> dict:
 
 
 def fit_generator(X, y, features, spec: dict, seed_keys: tuple, negative_controls=False):
-    """Add the negative controls (if on) and fit the method exactly as the augment stage does.
+    """Add the negative controls (if on) and fit the method as the augment stage does for one
+    seed (methods with ``fit_many`` are fitted there several seeds at a time).
 
     ``seed_keys`` = (config seed, design, subset seed): the permutation depends on them only
     (the same for every method), the generator seed also on the method name.
     Returns (fitted generator, X as fitted, y, feature names as fitted).
     """
+    gen, X, y, features = _prepared(X, y, features, spec, seed_keys, negative_controls)
+    # named columns: a generator that reads a second table (WGAN's external data) matches by
+    # name; the announced amount lets a GAN skip classes that get no rows (balancing)
+    return gen.fit(pd.DataFrame(X, columns=features), y, n_per_class=_n_new(y, spec)), X, y, features
+
+
+def _prepared(X, y, features, spec: dict, seed_keys: tuple, negative_controls=False):
+    """The negative controls (if on), string labels and the seeded, unfitted generator."""
     if negative_controls:
         X, features = add_permuted_copies(X, features, make_rng(*seed_keys[:1], "perm", *seed_keys[1:]))
     y = np.asarray(y).astype(str)
     gen = get_generator(spec["generator"], random_state=derive_seed(*seed_keys, spec["name"]),
                         **spec["params"])
-    # named columns: a generator that reads a second table (WGAN's external data) matches by
-    # name; the announced amount lets a GAN skip classes that get no rows (balancing)
-    return gen.fit(pd.DataFrame(X, columns=features), y, n_per_class=_n_new(y, spec)), X, y, features
+    return gen, np.asarray(X, float), y, list(features)
 
 
 def pretrain_generator(spec: dict, features, external, base_seed: int, negative_controls=False):
@@ -142,32 +149,77 @@ def augment_design(subsets: pd.DataFrame, spec: dict, base_seed: int, design: st
     features = [c for c in subsets.columns if c not in (SEED, ID, GROUP)]
     parts = []
     seeds = list(pd.unique(subsets[SEED]))
-    for i, s in enumerate(seeds):
+    done = 0
+    for chunk in _seed_chunks(subsets, seeds, features, spec, negative_controls):
         t0 = time.perf_counter()
-        sub = subsets[subsets[SEED] == s]
-        ids = sub[ID].astype(str).to_numpy()
-        gen, Xf, yf, names = fit_generator(sub[features].to_numpy(float), sub[GROUP].to_numpy(),
-                                           features, spec, (base_seed, design, int(s)),
+        if len(chunk) == 1:
+            s = chunk[0]
+            sub = subsets[subsets[SEED] == s]
+            fits = [fit_generator(sub[features].to_numpy(float), sub[GROUP].to_numpy(), features,
+                                  spec, (base_seed, design, int(s)), negative_controls)]
+        else:  # one joint fit (WGAN: the seeds' re-training in shared stacks)
+            fits = fit_generators_together(subsets, chunk, features, spec, base_seed, design,
                                            negative_controls)
-        if i == 0 and first_fit is not None:
-            first_fit.update(generator=gen, y=yf, seed=int(s), n_features=Xf.shape[1])
-        X_all, y_all, syn, parent, names = _add_synthetic(gen, Xf, yf, names, spec)
-        n_syn = int(syn.sum())
-        out_ids = np.r_[ids, [f"syn{s}_{j + 1:04d}" for j in range(n_syn)]]
-        par = np.where(parent >= 0, ids[np.clip(parent, 0, None)], "")
-        par[~syn] = ""
-        df = pd.DataFrame(X_all, columns=names)
-        df.insert(0, PARENT, par)
-        df.insert(0, SYNTHETIC, syn)
-        df.insert(0, GROUP, y_all)
-        df.insert(0, ID, out_ids)
-        df.insert(0, SEED, s)
-        parts.append(df)
-        log.info("%s %s seed %s (%d/%d): %d original + %d synthetic rows %s in %.1f s", design,
-                 spec["name"], s, i + 1, len(seeds), len(ids), n_syn,
-                 {k: int(v) for k, v in pd.Series(y_all[syn]).value_counts().items()}, time.perf_counter() - t0)
+            log.info("%s %s: seeds %s fitted together in %.1f s", design, spec["name"],
+                     ", ".join(map(str, chunk)), time.perf_counter() - t0)
+        t_fit = (time.perf_counter() - t0) / len(chunk)
+        for s, (gen, Xf, yf, names) in zip(chunk, fits):
+            t1 = time.perf_counter()
+            ids = subsets.loc[subsets[SEED] == s, ID].astype(str).to_numpy()
+            if done == 0 and first_fit is not None:
+                first_fit.update(generator=gen, y=yf, seed=int(s), n_features=Xf.shape[1])
+            X_all, y_all, syn, parent, names = _add_synthetic(gen, Xf, yf, names, spec)
+            parts.append(_seed_table(s, ids, X_all, y_all, syn, parent, names))
+            done += 1
+            log.info("%s %s seed %s (%d/%d): %d original + %d synthetic rows %s in %.1f s", design,
+                     spec["name"], s, done, len(seeds), len(ids), int(syn.sum()),
+                     {k: int(v) for k, v in pd.Series(y_all[syn]).value_counts().items()},
+                     t_fit + time.perf_counter() - t1)
     return pd.concat(parts, ignore_index=True)
 
+
+def _seed_table(s, ids, X_all, y_all, syn, parent, names) -> pd.DataFrame:
+    """One seed's augmented table: originals then synthetic rows with their parent IDs."""
+    n_syn = int(syn.sum())
+    out_ids = np.r_[ids, [f"syn{s}_{j + 1:04d}" for j in range(n_syn)]]
+    par = np.where(parent >= 0, ids[np.clip(parent, 0, None)], "")
+    par[~syn] = ""
+    df = pd.DataFrame(X_all, columns=names)
+    df.insert(0, PARENT, par)
+    df.insert(0, SYNTHETIC, syn)
+    df.insert(0, GROUP, y_all)
+    df.insert(0, ID, out_ids)
+    df.insert(0, SEED, s)
+    return df
+
+
+def _seed_chunks(subsets, seeds, features, spec: dict, negative_controls: bool):
+    """Seeds fitted together: chunks sized by the generator's ``stack_budget`` where it can
+    fit several tables at once (``fit_many``), single seeds otherwise."""
+    cls = REGISTRY[spec["generator"]]
+    if not hasattr(cls, "fit_many") or len(seeds) < 2:
+        return [[s] for s in seeds]
+    probe = get_generator(spec["generator"], **spec["params"])
+    y0 = subsets.loc[subsets[SEED] == seeds[0], GROUP].astype(str).to_numpy()
+    n_classes = sum(v > 0 for v in _n_new(y0, spec).values()) \
+        if getattr(cls, "fits_only_sampled", False) else len(np.unique(y0))
+    size = probe.stack_budget(len(features) * (2 if negative_controls else 1), n_classes)
+    return [seeds[i:i + size] for i in range(0, len(seeds), size)]
+
+
+def fit_generators_together(subsets, chunk, features, spec: dict, base_seed: int, design: str,
+                            negative_controls=False):
+    """:func:`fit_generator` for several seeds at once through the generator's ``fit_many``;
+    returns one (generator, X, y, feature names) per seed."""
+    fits = []
+    for s in chunk:
+        sub = subsets[subsets[SEED] == s]
+        fits.append(_prepared(sub[features].to_numpy(float), sub[GROUP].to_numpy(), features, spec,
+                              (base_seed, design, int(s)), negative_controls))
+    REGISTRY[spec["generator"]].fit_many(
+        [g for g, *_ in fits], [pd.DataFrame(X, columns=f) for _, X, _, f in fits],
+        [y for _, _, y, _ in fits], [_n_new(y, spec) for _, _, y, _ in fits])
+    return fits
 
 def uses_torch(spec: dict) -> bool:
     return bool(getattr(REGISTRY[spec["generator"]], "uses_torch", False))

@@ -63,6 +63,16 @@ def _pair(value, name, classes, counts):
     return np.array([float(value[0] if n < nmax else value[1]) for n in counts])
 
 
+
+def _same(a, b):
+    """Parameter equality that also takes tables and arrays (same object or equal values)."""
+    if a is b:
+        return True
+    try:
+        return bool(np.all(a == b)) if type(a) is type(b) else False
+    except (TypeError, ValueError):
+        return False
+
 class WGANGenerator(Generator):
     """Omics WGAN-GP with pre-training, progressive growing and a spread term (Cusworth et al. 2024).
 
@@ -165,6 +175,7 @@ class WGANGenerator(Generator):
     scale = False       # own per-feature scaling (SkewScaler)
     per_class = False   # classes are re-trained together in one stacked model
     fits_only_sampled = True  # re-train only the classes that will be sampled
+    fits_per_stack = 24       # models (fit x class x lr candidate) per stack in fit_many
     uses_torch = True
     min_class_size = 2
 
@@ -264,6 +275,52 @@ class WGANGenerator(Generator):
                                   if isinstance(X, pd.DataFrame) else None)
         return super().fit(X, y, n_per_class=n_per_class)
 
+    @classmethod
+    def fit_many(cls, generators, Xs, ys, n_per_class=None):
+        """Fit several generators of identical settings (one per table, e.g. per seed) with
+        all their re-training in shared stacks: every (table, class, learning-rate
+        candidate) is one model of a stack (:func:`~omicsaug.wgan_core.train_stack`).
+
+        With the small networks and batches of this method a step's cost is mostly fixed
+        overhead up to about a dozen models, so stacking more of them makes each cheaper;
+        a fit's result then depends on which fits share its stack (the random stream is the
+        first generator's), not only on its own seed: the same call gives the same result.
+        ``n_per_class``: one entry per table (or None), as in :meth:`fit`. Returns the list.
+        """
+        generators = list(generators)
+        n_per_class = [None] * len(generators) if n_per_class is None else list(n_per_class)
+        if not (len(generators) == len(Xs) == len(ys) == len(n_per_class)) or not generators:
+            raise ValueError("fit_many needs one generator, X, y (and n_per_class) per table")
+        ref = generators[0].get_params()
+        for g in generators:
+            if type(g) is not type(generators[0]) or not all(
+                    _same(v, ref[k]) for k, v in g.get_params().items() if k != "random_state"):
+                raise ValueError("fit_many needs generators of one class with identical settings "
+                                 "(only random_state may differ)")
+        try:
+            for g, X, y, n in zip(generators, Xs, ys, n_per_class):
+                g._defer_retrain = True
+                g.fit(X, y, n_per_class=n)
+        finally:
+            for g in generators:
+                g.__dict__.pop("_defer_retrain", None)
+        _retrain(generators)
+        return generators
+
+    def stack_budget(self, n_features, n_classes):
+        """How many fits of ``n_classes`` re-trained classes :meth:`fit_many` should stack:
+        up to ``fits_per_stack`` models (fit x class x candidate), and at most 512 MB of
+        generator snapshots (kept for the knee-epoch choice)."""
+        L = max(len(self.lr1_grid), len(self.lr2_grid)) if self.tune_lr else 1
+        models = max(1, int(n_classes)) * L
+        hidden = tuple(int(h) for h in self.hidden)
+        d = int(n_features)
+        p_g = core.StackedMLP(core.generator_sizes(int(self.latent_dim or d), hidden, d)).n_params
+        last = int(self.lr2_epochs if self.tune_lr else self.epochs)
+        n_snap = last // int(self.snapshot_every) if self.knee else 0
+        by_mem = (512 * 2**20) // max(1, n_snap * models * p_g * 4)
+        return int(max(1, min(self.fits_per_stack // models, by_mem)))
+
     def fit_pretraining(self, features):
         """Only pre-train, on the ``external`` table, for training data with columns
         ``features`` (``<feature>__perm`` negative controls are built from the external
@@ -335,8 +392,8 @@ class WGANGenerator(Generator):
                             "sizes_c": cnet.sizes, "history": self.history_["pretrain"]}
         self.timings_["pretrain"] = time.perf_counter() - t0
 
-        # ---- 3. re-training per class (all classes and candidates in one stack)
-        t0 = time.perf_counter()
+        # ---- 3. re-training per class: prepared here, trained by _retrain (alone, or in one
+        # stack with other fits of the same settings: WGANGenerator.fit_many)
         classes, counts = self.classes_, self.class_counts_
         alphas = _pair(proto["alpha"], "alpha", classes, counts)
         batches = _pair(self.batch_size, "batch_size", classes, counts).astype(int)
@@ -344,105 +401,12 @@ class WGANGenerator(Generator):
             raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
         # under/over-represented is decided among all classes; only the sampled ones train
         keep = np.isin(classes, self.fitted_classes_)
-        classes, alphas, batches = classes[keep], alphas[keep], batches[keep]
-        C = len(classes)
-        rows = [torch.as_tensor(Zr[y == c], dtype=dt, device=dev) for c in classes]
-        n_rows = np.array([len(r) for r in rows])
-        batches = np.minimum(batches, n_rows)  # a batch never exceeds its class
-        data_c = torch.zeros(C, n_rows.max(), d, dtype=dt, device=dev)
-        for i, r in enumerate(rows):
-            data_c[i, :len(r)] = r
-        tg = tg0.expand(C, -1).clone()
-        tc = tc0.expand(C, -1).clone()
-        common = dict(n_critic=int(self.n_critic), gp_weight=float(self.gp_weight),
-                      betas=tuple(self.betas), dropout=float(self.dropout),
-                      generator_dropout=self._gdrop(), band=tuple(self.band),
-                      generator=tgen)
-        stages = []
-        if self.tune_lr:
-            grids = [("lr1", tuple(self.lr1_grid), int(self.lr1_epochs)),
-                     ("lr2", tuple(self.lr2_grid), int(self.lr2_epochs))]
-        else:
-            grids = [("lr", (float(self.lr),), int(self.epochs))]
-        # classes with the same batch size and mini-batches per epoch share one stack (with
-        # their learning-rate candidates); others get their own, so that no model computes
-        # padded rows or idle steps (the networks' arithmetic dominates at ~150 features)
-        sig = {}
-        for i in range(C):
-            sig.setdefault((int(batches[i]), int(-(-n_rows[i] // batches[i]))), []).append(i)
-        groups = [np.asarray(v) for v in sig.values()]
-        self.stacks_ = [[classes[i] for i in gi] for gi in groups]
-        for s, (name, grid, epochs) in enumerate(grids):
-            last = s == len(grids) - 1
-            L = len(grid)
-            start_g = tg  # per class: the state this stage starts from (snapshot "epoch 0")
-            crit = np.empty((epochs, C, L))
-            gen = np.empty((epochs, C, L))
-            end_g, end_c, snaps = [None] * C, [None] * C, [None] * C
-            for gi in groups:
-                rep = np.repeat(gi, L)  # model m: class gi[m // L], candidate m % L
-                res = core.train_stack(
-                    gnet, cnet, tg[rep], tc[rep], data_c[rep][:, :n_rows[gi].max()], n_rows[rep],
-                    batches[rep], alpha=alphas[rep], lr=np.tile(np.asarray(grid, float), len(gi)),
-                    epochs=epochs,
-                    snapshot_every=int(self.snapshot_every) if (last and self.knee) else 0, **common)
-                crit[:, gi, :] = res["critic"].reshape(epochs, len(gi), L)
-                gen[:, gi, :] = res["generator"].reshape(epochs, len(gi), L)
-                for a, i in enumerate(gi):
-                    end_g[i] = res["theta_g"][a * L:(a + 1) * L]
-                    end_c[i] = res["theta_c"][a * L:(a + 1) * L]
-                    if res["snapshots"] is not None:
-                        snaps[i] = res["snapshots"][:, a * L:(a + 1) * L]
-                snap_epochs = np.r_[0, res["snapshot_epochs"]].astype(int)
-                del res
-            chosen, scores = [], []
-            for i in range(C):
-                curves = [crit[:, i, j] for j in range(L)]
-                if L == 1:
-                    j, sc = 0, np.zeros(1)
-                elif name == "lr1":
-                    j, sc = core.choose_lr1(curves, float(self.lr1_threshold), tuple(self.band))
-                else:
-                    j, sc = core.choose_lr2(curves, tuple(self.band))
-                chosen.append(int(j))
-                scores.append(np.asarray(sc, float))
-            tg = torch.stack([end_g[i][chosen[i]] for i in range(C)])
-            tc = torch.stack([end_c[i][chosen[i]] for i in range(C)])
-            stages.append({"name": name, "lrs": [float(v) for v in grid], "critic": crit,
-                           "generator": gen, "chosen": chosen, "scores": scores, "epochs": epochs})
-
-        # ---- epoch choice on the final stage's chosen curve
-        self.generators_, self.history_["retrain"] = {}, {}
-        for i, c in enumerate(classes):
-            curve = stages[-1]["critic"][:, i, stages[-1]["chosen"][i]]
-            kept = core.cut_index(curve, tuple(self.band))
-            if self.knee:
-                knee, kept = core.knee_epoch(curve, band=tuple(self.band))
-                cand = snap_epochs[snap_epochs <= kept]  # snapshots before the cut
-                k = int(np.flatnonzero(snap_epochs == cand[np.argmin(np.abs(cand - knee))])[0])
-                theta = snaps[i][k - 1, stages[-1]["chosen"][i]] if k > 0 else start_g[i]
-                snap = int(snap_epochs[k])
-            else:
-                knee, snap = None, stages[-1]["epochs"]
-                theta = tg[i]
-            self.generators_[c] = theta.detach().cpu().clone()
-            per_class = []
-            for stg in stages:
-                per_class.append({"name": stg["name"], "lrs": stg["lrs"], "epochs": stg["epochs"],
-                                  "critic": stg["critic"][:, i], "generator": stg["generator"][:, i],
-                                  "chosen": stg["chosen"][i], "scores": stg["scores"][i]})
-            self.history_["retrain"][c] = {
-                "stages": per_class, "alpha": float(alphas[i]), "batch_size": int(batches[i]),
-                "n_rows": int(n_rows[i]), "knee_epoch": knee, "cut_epoch": int(kept),
-                "snapshot_epoch": snap,
-                **{stg["name"]: stg["lrs"][stg["chosen"][i]] for stg in stages}}
-        del snaps
-        self.timings_["retrain"] = time.perf_counter() - t0
-        self.gnet_sizes_ = gnet.sizes
-        log.info("wgan: pre-training %.1f s, re-training %.1f s; per class %s",
-                 self.timings_["pretrain"], self.timings_["retrain"],
-                 {str(c): {k: v for k, v in h.items() if k in ("lr1", "lr2", "lr", "snapshot_epoch")}
-                  for c, h in self.history_["retrain"].items()})
+        self._prep = {"classes": classes[keep], "alphas": alphas[keep], "batches": batches[keep],
+                      "rows": [torch.as_tensor(Zr[y == c], dtype=dt, device=dev)
+                               for c in classes[keep]],
+                      "tg0": tg0, "tc0": tc0, "gnet": gnet, "cnet": cnet, "tgen": tgen}
+        if not getattr(self, "_defer_retrain", False):
+            _retrain([self])
 
     # --------------------------------------------------------------- pre-training
     def _pretrain(self, Xe, hidden, d, grow, tgen, dev, dt, rng):
@@ -610,6 +574,131 @@ class WGANGenerator(Generator):
             raise ValueError(f"pre-trained network {tuple(pre['sizes_g'])} does not match this "
                              f"data/settings {tuple(want_g)} (features, latent_dim, hidden)")
         return pre
+
+
+def _retrain(models):
+    """Re-train the per-class GANs of one or more prepared fits (``_fit_all`` stores what
+    they need in ``_prep``) as stacked models: every (fit, class, learning-rate candidate)
+    is one model of a stack, trained side by side by :func:`~omicsaug.wgan_core.train_stack`.
+    All fits share the settings and the random stream of ``models[0]``.
+    """
+    import torch
+
+    t0 = time.perf_counter()
+    cfg = models[0]  # the settings (identical for all fits); its random stream serves all
+    P = [m._prep for m in models]
+    units = [(k, c) for k, p in enumerate(P) for c in p["classes"]]  # (model, class)
+    C = len(units)
+    alphas = np.concatenate([p["alphas"] for p in P])
+    batches = np.concatenate([p["batches"] for p in P])
+    rows = [r for p in P for r in p["rows"]]
+    gnet, cnet, tgen = P[0]["gnet"], P[0]["cnet"], P[0]["tgen"]
+    dev, dt, d = rows[0].device, rows[0].dtype, rows[0].shape[1]
+    n_rows = np.array([len(r) for r in rows])
+    batches = np.minimum(batches, n_rows)  # a batch never exceeds its class
+    data_c = torch.zeros(C, n_rows.max(), d, dtype=dt, device=dev)
+    for i, r in enumerate(rows):
+        data_c[i, :len(r)] = r
+    tg = torch.cat([p["tg0"].expand(len(p["classes"]), -1) for p in P]).clone()
+    tc = torch.cat([p["tc0"].expand(len(p["classes"]), -1) for p in P]).clone()
+    common = dict(n_critic=int(cfg.n_critic), gp_weight=float(cfg.gp_weight),
+                  betas=tuple(cfg.betas), dropout=float(cfg.dropout),
+                  generator_dropout=cfg._gdrop(), band=tuple(cfg.band),
+                  generator=tgen)
+    stages = []
+    if cfg.tune_lr:
+        grids = [("lr1", tuple(cfg.lr1_grid), int(cfg.lr1_epochs)),
+                 ("lr2", tuple(cfg.lr2_grid), int(cfg.lr2_epochs))]
+    else:
+        grids = [("lr", (float(cfg.lr),), int(cfg.epochs))]
+    # classes with the same batch size and mini-batches per epoch share one stack (with
+    # their learning-rate candidates); others get their own, so that no model computes
+    # padded rows or idle steps (the networks' arithmetic dominates at ~150 features)
+    sig = {}
+    for i in range(C):
+        sig.setdefault((int(batches[i]), int(-(-n_rows[i] // batches[i]))), []).append(i)
+    groups = [np.asarray(v) for v in sig.values()]
+    for k, m in enumerate(models):  # per fit: its classes in each stack, and the stack sizes
+        m.stacks_ = [[units[i][1] for i in gi if units[i][0] == k] for gi in groups]
+        m.stack_models_ = [len(gi) * max(len(g[1]) for g in grids) for gi in groups]
+    for s, (name, grid, epochs) in enumerate(grids):
+        last = s == len(grids) - 1
+        L = len(grid)
+        start_g = tg  # per class: the state this stage starts from (snapshot "epoch 0")
+        crit = np.empty((epochs, C, L))
+        gen = np.empty((epochs, C, L))
+        end_g, end_c, snaps = [None] * C, [None] * C, [None] * C
+        for gi in groups:
+            rep = np.repeat(gi, L)  # model m: class gi[m // L], candidate m % L
+            res = core.train_stack(
+                gnet, cnet, tg[rep], tc[rep], data_c[rep][:, :n_rows[gi].max()], n_rows[rep],
+                batches[rep], alpha=alphas[rep], lr=np.tile(np.asarray(grid, float), len(gi)),
+                epochs=epochs,
+                snapshot_every=int(cfg.snapshot_every) if (last and cfg.knee) else 0, **common)
+            crit[:, gi, :] = res["critic"].reshape(epochs, len(gi), L)
+            gen[:, gi, :] = res["generator"].reshape(epochs, len(gi), L)
+            for a, i in enumerate(gi):
+                end_g[i] = res["theta_g"][a * L:(a + 1) * L]
+                end_c[i] = res["theta_c"][a * L:(a + 1) * L]
+                if res["snapshots"] is not None:
+                    snaps[i] = res["snapshots"][:, a * L:(a + 1) * L]
+            snap_epochs = np.r_[0, res["snapshot_epochs"]].astype(int)
+            del res
+        chosen, scores = [], []
+        for i in range(C):
+            curves = [crit[:, i, j] for j in range(L)]
+            if L == 1:
+                j, sc = 0, np.zeros(1)
+            elif name == "lr1":
+                j, sc = core.choose_lr1(curves, float(cfg.lr1_threshold), tuple(cfg.band))
+            else:
+                j, sc = core.choose_lr2(curves, tuple(cfg.band))
+            chosen.append(int(j))
+            scores.append(np.asarray(sc, float))
+        tg = torch.stack([end_g[i][chosen[i]] for i in range(C)])
+        tc = torch.stack([end_c[i][chosen[i]] for i in range(C)])
+        stages.append({"name": name, "lrs": [float(v) for v in grid], "critic": crit,
+                       "generator": gen, "chosen": chosen, "scores": scores, "epochs": epochs})
+
+    # ---- epoch choice on the final stage's chosen curve
+    for m in models:
+        m.generators_, m.history_["retrain"] = {}, {}
+    for i, (f, c) in enumerate(units):
+        m = models[f]
+        curve = stages[-1]["critic"][:, i, stages[-1]["chosen"][i]]
+        kept = core.cut_index(curve, tuple(cfg.band))
+        if cfg.knee:
+            knee, kept = core.knee_epoch(curve, band=tuple(cfg.band))
+            cand = snap_epochs[snap_epochs <= kept]  # snapshots before the cut
+            k = int(np.flatnonzero(snap_epochs == cand[np.argmin(np.abs(cand - knee))])[0])
+            theta = snaps[i][k - 1, stages[-1]["chosen"][i]] if k > 0 else start_g[i]
+            snap = int(snap_epochs[k])
+        else:
+            knee, snap = None, stages[-1]["epochs"]
+            theta = tg[i]
+        m.generators_[c] = theta.detach().cpu().clone()
+        per_class = []
+        for stg in stages:
+            per_class.append({"name": stg["name"], "lrs": stg["lrs"], "epochs": stg["epochs"],
+                              "critic": stg["critic"][:, i], "generator": stg["generator"][:, i],
+                              "chosen": stg["chosen"][i], "scores": stg["scores"][i]})
+        m.history_["retrain"][c] = {
+            "stages": per_class, "alpha": float(alphas[i]), "batch_size": int(batches[i]),
+            "n_rows": int(n_rows[i]), "knee_epoch": knee, "cut_epoch": int(kept),
+            "snapshot_epoch": snap,
+            **{stg["name"]: stg["lrs"][stg["chosen"][i]] for stg in stages}}
+    del snaps
+    elapsed = time.perf_counter() - t0
+    for m in models:
+        del m._prep
+        m.timings_["retrain"] = elapsed / len(models)  # an equal share of a joint stack
+        m.timings_["retrain_stack"] = elapsed
+        m.gnet_sizes_ = gnet.sizes
+    for m in models:
+        log.info("wgan: pre-training %.1f s, re-training %.1f s (a stack of %d fit(s)); per class %s",
+                 m.timings_["pretrain"], m.timings_["retrain_stack"], len(models),
+                 {str(c): {k: v for k, v in h.items() if k in ("lr1", "lr2", "lr", "snapshot_epoch")}
+                  for c, h in m.history_["retrain"].items()})
 
 
 class ClassicWGANGenerator(WGANGenerator):

@@ -11,7 +11,11 @@ Sections (each can run alone with ``--only NAME``; ``--only`` may be repeated):
   (``bench_wgan.measure``);
 * ``dag``: jobs in the workflow DAG and wall time of the dry run, per shipped config;
 * ``default_run``: wall time of the whole default workflow (``snakemake --cores 2``) in a
-  fresh temporary copy of the repository.
+  fresh copy of the repository (kept in ``benchmarks/runs/default``, git-ignored);
+* ``paper_runs``: the same for the paper configs that fit a workstation
+  (``genesom_eae.yaml``, ``wgan_simulation_quick.yaml``);
+* ``resources``: per-rule wall time and peak memory from the kept runs' ``benchmark:``
+  files next to each rule's declared ``threads`` / ``mem_mb`` / ``runtime``.
 
 Usage (from the repository root, with the project's environment)::
 
@@ -41,7 +45,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -50,13 +53,16 @@ REPO = HERE.parent
 if str(HERE) not in sys.path:          # the sibling bench_* modules
     sys.path.insert(0, str(HERE))
 
-SECTIONS = ["generators", "esom", "wgan", "dag", "default_run"]
+SECTIONS = ["generators", "esom", "wgan", "hgb", "dag", "default_run", "paper_runs", "resources"]
 TITLES = {
     "generators": "1. Augmentation methods: fit + sample 1:1",
     "esom": "2. ESOM training time",
     "wgan": "3. Omics WGAN: seconds per 1,000 epochs",
+    "hgb": "3b. Tuned HistGradientBoosting (AUROC report)",
     "dag": "4. Workflow DAG: jobs and dry-run time",
     "default_run": "5. Default workflow, end to end",
+    "paper_runs": "6. Paper configs, end to end",
+    "resources": "7. Per-rule resources measured from benchmark files",
 }
 HEAVY = {"ctgan", "wgan", "wgan_classic"}   # on the microarray table: --heavy-repeats
 ESOM_R_SECONDS = {(18, 62): 0.31, (128, 1000): 47.6}
@@ -292,6 +298,38 @@ def section_wgan(args):
     return "\n".join(text)
 
 
+def section_hgb(args):
+    """One tuned HistGradientBoosting (the AUROC report's unit of work) on tables the size of
+    the WGAN simulation's augmented training sets, with the paper's and the quick grid."""
+    import numpy as np
+
+    from omicsaug.classify import HGB_GRID, tuned_hgb
+    from omicsaug.simulate import simulate_microarray
+
+    sim = simulate_microarray(n_features=150, n_real=(200, 200), n_validation=(2, 2),
+                              n_external=2, seed=0)["real"]
+    feats = [c for c in sim.columns if c not in ("sample_id", "group")]
+    quick = {"learning_rate": [0.01, 0.1, 1.0], "min_samples_leaf": [10, 25]}
+    rows = []
+    for n in (80, 160, 240):
+        tab = sim.groupby("group", group_keys=False).apply(lambda g: g.head(n // 2))
+        X, y = tab[feats].to_numpy(float), (tab["group"] == "case").astype(int).to_numpy()
+        for name, grid, folds in (("paper: 25 points x 5 folds", HGB_GRID, 5),
+                                  ("quick: 6 points x 3 folds", quick, 3)):
+            for jobs in sorted({1, args.hgb_jobs}):
+                t0 = time.perf_counter()
+                tuned_hgb(X, y, seed=0, grid=grid, folds=folds, n_jobs=jobs)
+                dt_ = time.perf_counter() - t0
+                rows.append([f"{n} x 150", name, jobs, f"{dt_:.1f}"])
+                log(f"[hgb] {n} rows, {name}, {jobs} process(es): {dt_:.1f} s")
+    head = ["training table", "grid", "processes", "seconds"]
+    return "\n".join([
+        "Wall seconds of one `tuned_hgb` (grid search with stratified CV, then the refit) on "
+        "balanced simulated tables of 150 features: the AUROC report fits one per method and "
+        "repeat. Worker processes share a grid search (`threads` of the auroc rule).",
+        "", md_table(head, rows, ["---", "---", "---:", "---:"])])
+
+
 def snakemake_bin(args):
     if args.snakemake:
         return args.snakemake
@@ -381,16 +419,26 @@ def _copy_repo(dest, source):
     return git_state() + " (working tree)"
 
 
-def section_default_run(args):
+def workflow_run(args, configfile=None, name="default"):
+    """Run the workflow with ``--cores`` in a fresh copy of the repository kept in
+    ``--runs-dir/<name>`` (replaced); returns a dict with the outcome and the copy's path."""
     smk = snakemake_bin(args)
-    tmp = Path(tempfile.mkdtemp(prefix="omicsaug-default-run-"))
+    runs = Path(args.runs_dir)
+    runs.mkdir(parents=True, exist_ok=True)
+    tmp = runs / name
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
     version = _copy_repo(tmp, args.default_source)
     env = dict(os.environ)
     # the copy's own package, not the editable install that points at this checkout
     env["PYTHONPATH"] = str(tmp) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     cmd = [smk, "--cores", str(args.default_cores)]
-    log(f"[default_run] {shlex.join(cmd)} in {tmp} ({version}) ...")
+    if configfile:
+        cmd += ["--configfile", configfile]
+        if _needs_eae(REPO / configfile):
+            cmd += ["--config", f"eae_dir={args.eae_dir}"]
+    log(f"[{name}] {shlex.join(cmd)} in {tmp} ({version}) ...")
     logfile = tmp / "run_all.snakemake.log"
     t0 = time.perf_counter()
     with open(logfile, "w") as fh:
@@ -408,32 +456,77 @@ def section_default_run(args):
         except (IndexError, ValueError, OSError):
             pass
     bench.sort(reverse=True)
-    status = "ok" if p.returncode == 0 else f"FAILED (rc {p.returncode}; log kept: {logfile})"
-    log(f"[default_run] {status}: {steps} steps, {wall:.0f} s")
-    if p.returncode == 0 and not args.keep_tmp:
-        shutil.rmtree(tmp, ignore_errors=True)
+    status = "ok" if p.returncode == 0 else f"FAILED (rc {p.returncode}; log: {logfile})"
+    log(f"[{name}] {status}: {steps} steps, {wall:.0f} s")
+    shown = " ".join(shlex.quote(c) for c in [Path(smk).name, *cmd[1:]])
+    return {"version": version, "command": shown, "total": total, "steps": steps, "wall": wall,
+            "status": status, "bench": bench, "dir": tmp}
+
+
+def _run_rows(results):
     head = ["source", "command", "jobs (DAG)", "jobs done", "wall s", "wall min", "status"]
-    rows = [[version, f"`{Path(smk).name} --cores {args.default_cores}` (config/config.yaml)",
-             total if total is not None else "?", steps, f"{wall:.0f}", f"{wall / 60:.1f}",
-             status]]
+    rows = [[r["version"], f"`{r['command']}`", r["total"] if r["total"] is not None else "?",
+             r["steps"], f"{r['wall']:.0f}", f"{r['wall'] / 60:.1f}", r["status"]] for r in results]
+    return md_table(head, rows, ["---", "---", "---:", "---:", "---:", "---:", "---"])
+
+
+def _slowest(r):
+    return ("Slowest jobs by their snakemake `benchmark:` seconds: "
+            + "; ".join(f"`{name}` {s:.0f} s" for s, name in r["bench"][:6]) + ".") if r["bench"] else ""
+
+
+def _copy_note(args):
+    return (f"a fresh copy of the repository ({args.default_source}: "
+            + ("`git archive HEAD`" if args.default_source == "head" else "the working tree's "
+               "files, untracked ones included, ignored ones (results/, logs/) left out")
+            + f") in `{Path(args.runs_dir).name}/<name>` with `PYTHONPATH` pointing at the copy")
+
+
+def section_default_run(args):
+    r = workflow_run(args, None, "default")
     text = [
         "The whole default workflow (embedded simulated data, no network) from an empty "
-        f"results folder: a fresh temporary copy of the repository ({args.default_source}: "
-        + ("`git archive HEAD`" if args.default_source == "head" else "the working tree's "
-           "files, untracked ones included, ignored ones (results/, logs/) left out")
-        + ") with `PYTHONPATH` pointing at the copy, then `snakemake --cores "
-        f"{args.default_cores}` there. Wall time includes snakemake's start-up and every job.",
-        "",
-        md_table(head, rows, ["---", "---", "---:", "---:", "---:", "---:", "---"]),
-    ]
-    if bench:
-        text += ["", "Slowest jobs by their snakemake `benchmark:` seconds: "
-                 + "; ".join(f"`{name}` {s:.0f} s" for s, name in bench[:6]) + "."]
+        f"results folder: {_copy_note(args)}, then `snakemake --cores {args.default_cores}` "
+        "there. Wall time includes snakemake's start-up and every job.",
+        "", _run_rows([r]), "", _slowest(r)]
     return "\n".join(text)
 
 
+def section_paper_runs(args):
+    results = []
+    for cf in args.paper_configs:
+        results.append(workflow_run(args, cf, Path(cf).stem))
+    text = [
+        f"Paper configs run for real with `--cores {args.default_cores}`, each in {_copy_note(args)}."
+        " The EAE data are read from `--eae-dir` (no download).", "", _run_rows(results)]
+    for r in results:
+        if r["bench"]:
+            text += ["", f"`{Path(r['dir']).name}`: " + _slowest(r)]
+    return "\n".join(text)
+
+
+def section_resources(args):
+    import resource_table
+
+    runs = sorted(p for p in Path(args.runs_dir).glob("*") if (p / "logs").is_dir())
+    if not runs:
+        return "_No kept workflow runs: run the default_run and paper_runs sections first._"
+    df = resource_table.collect(runs, [p.name for p in runs])
+    return "\n".join([
+        "Per rule, from the `benchmark:` files of the kept runs above (" +
+        ", ".join(f"`{p.name}`" for p in runs) + "): the largest and median wall seconds per "
+        "job, for the augment rule also the seconds per seed (jobs loop over seeds), the peak "
+        "resident memory (`max_rss`), and what the rule declares (`threads`, `mem_mb`, "
+        "`runtime` in minutes; `augment_runtime` / `auroc_runtime` scale with the seeds, "
+        "see `rules/common.smk`). Regenerate with "
+        "`python benchmarks/resource_table.py benchmarks/runs/*`.",
+        "", resource_table.table(df)])
+
+
 RUNNERS = {"generators": section_generators, "esom": section_esom, "wgan": section_wgan,
-           "dag": section_dag, "default_run": section_default_run}
+           "hgb": section_hgb,
+           "dag": section_dag, "default_run": section_default_run,
+           "paper_runs": section_paper_runs, "resources": section_resources}
 
 
 # ----------------------------------------------------------------------------- output
@@ -486,6 +579,7 @@ def main(argv=None):
     g = ap.add_argument_group("wgan")
     g.add_argument("--wgan-epochs", type=int, default=40, help="epochs timed per configuration")
     g.add_argument("--wgan-features", type=int, default=150)
+    g.add_argument("--hgb-jobs", type=int, default=2, help="processes per grid search (hgb)")
     g = ap.add_argument_group("dag / default_run")
     g.add_argument("--snakemake", default=None,
                    help="snakemake executable (default: the one next to this python)")
@@ -496,7 +590,11 @@ def main(argv=None):
     g.add_argument("--default-source", choices=["head", "worktree"], default="head",
                    help="copy for the default run: the committed HEAD or the working tree "
                         "(tracked and untracked files, not the ignored ones)")
-    g.add_argument("--keep-tmp", action="store_true", help="keep the default run's copy")
+    g.add_argument("--runs-dir", default=str(HERE / "runs"),
+                   help="where the workflow runs' copies are kept (for the resources section)")
+    g.add_argument("--paper-configs", nargs="+",
+                   default=["config/paper/genesom_eae.yaml", "config/paper/wgan_simulation_quick.yaml"],
+                   help="configs run end to end by the paper_runs section")
     args = ap.parse_args(argv)
     if min(args.repeats, args.heavy_repeats, args.esom_repeats, args.dag_repeats) < 1:
         ap.error("repeats must be at least 1")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.mixture import GaussianMixture
 
 from .base import Generator, int_seed
 
@@ -35,6 +34,8 @@ class GMMGenerator(Generator):
         self.random_state = random_state
 
     def _fit_class(self, Z, rng):
+        from sklearn.mixture import GaussianMixture  # lazy: a job's start-up stays short
+
         best, best_bic = None, np.inf
         kmax = max(1, min(self.max_components, len(Z) - 1))
         for k in range(1, kmax + 1):

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import logsumexp
 
 from .base import Generator
+
+
+def _logsumexp(a, axis):
+    from scipy.special import logsumexp  # lazy: a job's start-up stays short
+
+    return logsumexp(a, axis=axis)
 
 
 def fit_gmm_1d(Z, k, reg_covar=1e-6, max_iter=200, tol=1e-6):
@@ -26,7 +31,7 @@ def fit_gmm_1d(Z, k, reg_covar=1e-6, max_iter=200, tol=1e-6):
     x = Z[:, :, None]                                       # n x d x 1
     for _ in range(max_iter):
         lp = np.log(w) - 0.5 * np.log(2 * np.pi * var) - 0.5 * (x - mu) ** 2 / var
-        ll = logsumexp(lp, axis=2)                          # n x d
+        ll = _logsumexp(lp, axis=2)                          # n x d
         r = np.exp(lp - ll[:, :, None])
         nk = r.sum(axis=0) + 10 * np.finfo(float).eps       # d x k
         w = nk / n
@@ -37,7 +42,7 @@ def fit_gmm_1d(Z, k, reg_covar=1e-6, max_iter=200, tol=1e-6):
             break
         prev = cur
     lp = np.log(w) - 0.5 * np.log(2 * np.pi * var) - 0.5 * (x - mu) ** 2 / var
-    return w, mu, var, logsumexp(lp, axis=2).sum(axis=0)
+    return w, mu, var, _logsumexp(lp, axis=2).sum(axis=0)
 
 
 class IndependentGMMGenerator(Generator):

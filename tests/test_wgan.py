@@ -448,3 +448,15 @@ def test_augment_design_fits_wgan_seeds_in_stacks(two_class):
     syn = out[out["synthetic"]]
     assert (syn.groupby("seed")["group"].agg(set) == {"case"}).all()
     assert (syn.groupby("seed").size() == 6).all()  # 16 controls vs 10 cases: balance adds 6
+
+
+def test_nothing_to_sample_trains_nothing(two_class):
+    """Balancing two equal classes asks for no rows: the fit skips re-training, sampling
+    zero rows works, and the augment stage adds nothing."""
+    X, y, ext = two_class
+    m = WGANGenerator(random_state=0, external=ext, **TINY).fit(X, y, n_per_class=0)
+    assert m.generators_ == {} and m.history_["retrain"] == {}
+    Xn, yn = m.sample(0)
+    assert Xn.shape == (0, X.shape[1]) and len(yn) == 0
+    with pytest.raises(ValueError, match="fitted without class"):
+        m.sample({"case": 1})

@@ -589,6 +589,13 @@ def _retrain(models):
     P = [m._prep for m in models]
     units = [(k, c) for k, p in enumerate(P) for c in p["classes"]]  # (model, class)
     C = len(units)
+    if C == 0:  # nothing will be sampled (e.g. balancing classes of equal size)
+        for m, p in zip(models, P):
+            del m._prep
+            m.generators_, m.history_["retrain"], m.stacks_, m.stack_models_ = {}, {}, [], []
+            m.timings_["retrain"] = m.timings_["retrain_stack"] = 0.0
+            m.gnet_sizes_ = p["gnet"].sizes
+        return
     alphas = np.concatenate([p["alphas"] for p in P])
     batches = np.concatenate([p["batches"] for p in P])
     rows = [r for p in P for r in p["rows"]]

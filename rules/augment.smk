@@ -17,7 +17,7 @@ rule augment:
     # thread only adds synchronisation, and its spin-waits cost far more on a busy machine
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=2000,
         runtime=augment_runtime,
     conda:
         "../envs/omicsaug.yaml"

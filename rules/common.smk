@@ -189,15 +189,21 @@ def get_design(wildcards):
 
 
 # ---------------------------------------------------------------- job resources
-# Wall minutes per seed of an augment job, by generator: the largest measured on the paper
-# configs and the default config on a 2-core workstation (benchmarks/RESULTS.md, README
-# "Resources"), doubled. Jobs loop over seeds, so the runtime asked of a cluster grows with
-# them; each retry (--retries) asks for twice as much again.
-AUGMENT_MIN_PER_SEED = {"ctgan": 1.5, "wgan": 1.0, "wgan_classic": 1.0, "genesom": 0.1}
+# Runtimes (minutes) asked of a cluster, from the benchmark files of the paper configs on a
+# 2-core workstation (README "Resources", benchmarks/RESULTS.md) with a 2x margin. Jobs loop
+# over seeds, so the runtime grows with them (and with the epochs of the neural nets); each
+# retry (--retries) asks for that much again. Tables much larger than the paper's (hundreds
+# of rows, 150 features) need more: raise them with --set-resources.
+AUGMENT_MIN_PER_SEED = {"genesom": 0.1}
 AUGMENT_MIN_PER_SEED_DEFAULT = 0.05
-# Wall minutes of one tuned HGB (grid x folds fits, paper grid, a few hundred rows) per
-# AUROC repeat and method, doubled; scaled by the grid size relative to the paper's 25 x 5.
+# WGAN re-training: 27 s per seed for 600 epochs (ExpandGAN, both classes, 300 rows)
+WGAN_MIN_PER_SEED_PER_1000_EPOCHS = 1.5
+# CTGAN: 7.8 s per seed for 20 epochs on the EAE subset, about 10 s per 100 epochs
+CTGAN_MIN_PER_SEED = (0.2, 0.35)  # fixed, per 100 epochs
+# one tuned HGB with the paper's grid (25 points x 5 folds): up to about 30 s
 AUROC_MIN_PER_FIT = 1.0
+# error control: 372 s for 20 splits x 2 levels (Boruta on the EAE subset)
+ERROR_CONTROL_MIN_PER_SPLIT_LEVEL = 0.3
 
 
 def n_seeds(wildcards):
@@ -205,8 +211,16 @@ def n_seeds(wildcards):
 
 
 def augment_runtime(wildcards, attempt):
-    gen = get_method(wildcards)["generator"]
-    per_seed = AUGMENT_MIN_PER_SEED.get(gen, AUGMENT_MIN_PER_SEED_DEFAULT)
+    m = get_method(wildcards)
+    gen, p = m["generator"], m["params"]
+    if gen in ("wgan", "wgan_classic"):
+        epochs = (p.get("lr1_epochs", 1000) + p.get("lr2_epochs", 1000)) if p.get("tune_lr", True) \
+            else p.get("epochs", 2000)
+        per_seed = WGAN_MIN_PER_SEED_PER_1000_EPOCHS * epochs / 1000
+    elif gen == "ctgan":
+        per_seed = CTGAN_MIN_PER_SEED[0] + CTGAN_MIN_PER_SEED[1] * p.get("epochs", 300) / 100
+    else:
+        per_seed = AUGMENT_MIN_PER_SEED.get(gen, AUGMENT_MIN_PER_SEED_DEFAULT)
     return int(attempt * (10 + per_seed * n_seeds(wildcards)))
 
 
@@ -218,6 +232,11 @@ def auroc_runtime(wildcards, attempt):
         points *= len(v)
     fits = len(get_design_methods(wildcards)) * n_seeds(wildcards)
     return int(attempt * (10 + AUROC_MIN_PER_FIT * fits * points * int(a["folds"]) / 125))
+
+
+def error_control_runtime(wildcards, attempt):
+    c = get_error_control(wildcards)
+    return int(attempt * (10 + ERROR_CONTROL_MIN_PER_SPLIT_LEVEL * c["n_seeds"] * len(c["levels"])))
 
 
 def spec_part(*keys):

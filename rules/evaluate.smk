@@ -121,7 +121,7 @@ rule auroc:
     # worker processes share each grid search (identical results for any thread count)
     threads: 2
     resources:
-        mem_mb=4000,
+        mem_mb=1500,
         runtime=auroc_runtime,
     conda:
         "../envs/omicsaug.yaml"

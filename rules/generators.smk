@@ -56,8 +56,8 @@ rule error_control:
         seed=config["seed"],
     threads: 2
     resources:
-        mem_mb=4000,
-        runtime=600,
+        mem_mb=1000,
+        runtime=error_control_runtime,
     conda:
         "../envs/omicsaug.yaml"
     script:
@@ -81,7 +81,7 @@ rule wgan_pretrain:
     threads: 1
     resources:
         mem_mb=2000,
-        runtime=60,
+        runtime=20,
     conda:
         "../envs/omicsaug.yaml"
     script:
@@ -108,7 +108,7 @@ rule wgan_figures:
     threads: 1
     resources:
         mem_mb=2000,
-        runtime=60,
+        runtime=10,
     conda:
         "../envs/omicsaug.yaml"
     script:

@@ -99,3 +99,44 @@ def test_quick_wgan_config_cuts_only_repeats_budgets_and_grid():
     assert diffs and all(p[-1] in allowed for p in diffs), diffs
     assert ("datasets", "umpire_sim", "designs", 0, "seeds") in diffs
     assert quick["methods"].keys() == full["methods"].keys()
+
+
+def _jobs(stdout):
+    """(rule, wildcards, resources) per job of a dry run's output."""
+    import re
+
+    jobs = []
+    for block in re.split(r"\n(?=(?:local)?rule \w+:)", stdout):
+        m = re.match(r"(?:local)?rule (\w+):", block)
+        if not m:
+            continue
+        wc = re.search(r"wildcards: (.*)", block)
+        res = re.search(r"resources: (.*)", block)
+        jobs.append((m.group(1),
+                     dict(kv.split("=", 1) for kv in wc.group(1).split(", ")) if wc else {},
+                     dict(kv.split("=", 1) for kv in res.group(1).split(", ")) if res else {}))
+    return jobs
+
+
+@pytest.mark.parametrize("name,seeds", [("wgan_simulation.yaml", 100),
+                                        ("wgan_simulation_quick.yaml", 10)])
+def test_wgan_paper_dag_pretrains_once_and_asks_runtime_by_seeds(name, seeds, tmp_path):
+    """One pre-training job per WGAN method (not per design or seed); the augment and AUROC
+    jobs ask a cluster for a runtime that grows with their seeds and epochs."""
+    proc = run_snakemake(tmp_path, "-n", configfile=PAPER / name, timeout=120)
+    assert proc.returncode == 0, explain(proc)
+    jobs = _jobs(proc.stdout)
+    pre = [w["method"] for r, w, _ in jobs if r == "wgan_pretrain"]
+    assert sorted(pre) == ["expandgan_a10", "gan_a00", "gan_a10", "gan_a11"]  # not classicgan
+    aug = {(w["design"], w["method"]): int(res["runtime"]) for r, w, res in jobs if r == "augment"}
+    assert len(aug) == 9 * 8
+    cfg = _load(name)
+    epochs = cfg["methods"]["gan_a10"]["params"]["lr1_epochs"] * 2
+    cell = "imb_c80_f0.5"
+    assert aug[cell, "gan_a10"] == int(10 + 1.5 * epochs / 1000 * seeds)
+    assert aug[cell, "gan_a10"] > aug[cell, "smote"] == int(10 + 0.05 * seeds)
+    auroc = [int(res["runtime"]) for r, _, res in jobs if r == "auroc"]
+    grid = cfg["datasets"]["umpire_sim"]["evaluation"]["auroc"].get("grid")
+    points = 25 if grid is None else len(grid["learning_rate"]) * len(grid["min_samples_leaf"])
+    folds = cfg["datasets"]["umpire_sim"]["evaluation"]["auroc"]["folds"]
+    assert auroc == [int(10 + 8 * seeds * points * folds / 125)] * 9

@@ -14,12 +14,14 @@ import pandas as pd
 from scipy import stats as sps
 
 from .augment import PERM_SUFFIX, SYNTHETIC
+from .config import DEFAULTS
 from .design import SEED
 from .io import GROUP, ID
 from .stats import adjust, make_classifier
 
 META = (SEED, ID, GROUP, SYNTHETIC, "parent")
-HGB_GRID = {"learning_rate": [1e-4, 1e-3, 1e-2, 1, 10], "min_samples_leaf": [1, 10, 25, 50, 75]}
+# the paper grid, as in the config defaults (evaluation.auroc.grid)
+HGB_GRID = DEFAULTS["defaults"]["evaluation"]["auroc"]["grid"]
 
 
 def _features(df):

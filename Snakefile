@@ -24,6 +24,7 @@ include: "rules/design.smk"
 include: "rules/augment.smk"
 include: "rules/generators.smk"
 include: "rules/evaluate.smk"
+include: "rules/calibrate.smk"
 
 
 rule all:

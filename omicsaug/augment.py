@@ -223,3 +223,21 @@ def fit_generators_together(subsets, chunk, features, spec: dict, base_seed: int
 
 def uses_torch(spec: dict) -> bool:
     return bool(getattr(REGISTRY[spec["generator"]], "uses_torch", False))
+
+
+def prepare_job(spec: dict, threads: int, pretrained=None, log=None) -> dict:
+    """What an augment or null-run job does before its loop: cap torch at the rule's threads
+    (for a torch generator), point a WGAN at its dataset's pre-trained weights, and log the
+    method. Returns the spec to use."""
+    log = log or get_logger()
+    spec = {**spec, "params": dict(spec["params"])}
+    if uses_torch(spec):
+        import torch
+
+        torch.set_num_threads(int(threads))
+        log.info("torch device: %s", "cuda" if torch.cuda.is_available() else "cpu")
+    if pretrained is not None:  # WGAN weights pre-trained once for the dataset
+        spec["params"]["pretrained"] = pretrained
+    log.info("method %s: generator %s, params %s, amount %s", spec["name"], spec["generator"],
+             spec["params"], spec["amount"])
+    return spec

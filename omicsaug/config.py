@@ -35,6 +35,11 @@ DEFAULTS = {
                                  "grid": {"learning_rate": [1e-4, 1e-3, 1e-2, 1, 10],
                                           "min_samples_leaf": [1, 10, 25, 50, 75]}}},
     },
+    # calibrated discoveries: every (design, method) against its own permutation null
+    # (omicsaug.calibration); a dataset may override the block, a method its n_null
+    "calibration": {"enabled": True, "n_null": 100, "pooling": "auto", "chunks": 1, "batch": 25,
+                    "heldout_min_per_group": 3, "bootstrap": 1000,
+                    "power_curve": {"n_per_group": None, "draws": 50, "n_null": 100}},
     # genESOM error-inflation control (Loetsch, Himmelspach, Kringel 2025); the authors'
     # settings: 100 seeds, Boruta p = 1e-4 with 100 runs
     "error_control": {"enabled": False, "methods": ["genesom"], "designs": None,
@@ -139,6 +144,19 @@ def error_control(config: dict, name: str) -> dict:
     """Error-control settings of one dataset: global block, then the dataset's own block."""
     cfg = with_defaults(config)
     return deep_merge(cfg["error_control"], cfg["datasets"][name].get("error_control") or {})
+
+
+def calibration(config: dict, name: str, method: str | None = None) -> dict:
+    """Calibration settings of one dataset (global block, then the dataset's own block) and,
+    with ``method``, that method's ``calibration`` overrides (e.g. a smaller ``n_null``)."""
+    cfg = with_defaults(config)
+    out = deep_merge(cfg["calibration"], cfg["datasets"][name].get("calibration") or {})
+    if method is not None:
+        m = (cfg.get("methods") or {}).get(method) or {}
+        out = deep_merge(out, m.get("calibration") or {})
+    if out["power_curve"].get("n_per_group") is None:
+        out["power_curve"]["n_per_group"] = dataset(config, name)["failure_point"]["n_per_group"]
+    return out
 
 
 def load_yaml(path) -> dict:

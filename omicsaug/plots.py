@@ -55,61 +55,135 @@ def failure_point(draws: pd.DataFrame, summary: pd.DataFrame, n_min, path, title
     save_figure(fig, path)
 
 
+TEST_LABELS = {"calibrated_fwer": "calibrated (family-wise, own permutation null)",
+               "calibrated_fdr": "calibrated (FDR, own permutation null)",
+               "naive": "naive: synthetic rows as samples (the papers' protocol; anti-conservative)"}
+
+
+def _tests_shown(table):
+    """Calibrated first, the naive rule beside it (FDR lives in the tables)."""
+    if "test" not in table:
+        return [None]
+    present = set(table["test"])
+    return [t for t in ("calibrated_fwer", "naive") if t in present] or sorted(present)
+
+
 def recovery_bars(summary: pd.DataFrame, path, reference="sidak", title=""):
-    """Per design, bars of mean recovered / missed / invented (+ significant permuted copies)
-    per method, error bars = sd over seeds."""
+    """Per design (columns) and test (rows: calibrated first, naive below), bars of mean
+    recovered / missed / invented (+ significant permuted copies) per method, error bars = sd
+    over seeds."""
     s = summary[summary["reference"] == reference]
     designs = list(pd.unique(s["design"]))
-    fig, axes = plt.subplots(1, len(designs), figsize=(max(5, 1.2 * s["method"].nunique()) * len(designs), 4),
+    tests = _tests_shown(s)
+    fig, axes = plt.subplots(len(tests), len(designs),
+                             figsize=(max(5, 1.2 * s["method"].nunique()) * len(designs), 4 * len(tests)),
                              squeeze=False, sharey=True)
     kinds = [("recovered", "C2"), ("missed", "C7"), ("invented", "C3"), ("perm_significant", "C1")]
-    for ax, d in zip(axes[0], designs):
-        sd = s[s["design"] == d]
-        methods = list(sd["method"])
-        x = np.arange(len(methods))
-        w = 0.2
-        for i, (k, col) in enumerate(kinds):
-            if f"{k}_mean" not in sd or sd[f"{k}_mean"].isna().all():
-                continue
-            label = "permuted copies significant" if k == "perm_significant" else k
-            ax.bar(x + (i - 1.5) * w, sd[f"{k}_mean"], w, yerr=sd[f"{k}_sd"].fillna(0), color=col,
-                   label=label, capsize=2)
-        nref = int(sd["n_reference"].iloc[0]) if "n_reference" in sd else None
-        ax.set_xticks(x, methods, rotation=30, ha="right")
-        ax.set_title(f"{d}" + (f" ({nref} reference features)" if nref is not None else ""))
-        ax.set_ylabel("features per seed (mean ± sd)")
+    for i, test in enumerate(tests):
+        st = s if test is None else s[s["test"] == test]
+        for ax, d in zip(axes[i], designs):
+            sd = st[st["design"] == d]
+            methods = list(sd["method"])
+            x = np.arange(len(methods))
+            w = 0.2
+            for k, (col_name, col) in enumerate(kinds):
+                if f"{col_name}_mean" not in sd or sd[f"{col_name}_mean"].isna().all():
+                    continue
+                label = "permuted copies significant" if col_name == "perm_significant" else col_name
+                ax.bar(x + (k - 1.5) * w, sd[f"{col_name}_mean"], w, yerr=sd[f"{col_name}_sd"].fillna(0),
+                       color=col, label=label, capsize=2)
+            nref = sd["n_reference"].iloc[0] if len(sd) and "n_reference" in sd else None
+            ax.set_xticks(x, methods, rotation=30, ha="right")
+            head = f"{d}" + (f" ({nref:g} reference features)" if nref is not None else "")
+            ax.set_title(head + ("" if test is None else f"\n{TEST_LABELS.get(test, test)}"), fontsize=9)
+            ax.set_ylabel("features per seed (mean ± sd)")
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=4, frameon=False, fontsize=8,
-               bbox_to_anchor=(0.5, -0.2))
+               bbox_to_anchor=(0.5, -0.02 - 0.08 / len(tests)))
     name = {"sidak": "Šidák", "raw": "raw (uncorrected)"}.get(reference, reference)
     fig.suptitle(f"Significance recovery against the {name}-significant full-data features, {title}"
                  .strip(", "))
+    fig.tight_layout()
     save_figure(fig, path)
 
 
 def recovery_heatmap(freq: pd.DataFrame, reference: pd.DataFrame, path, design, title="", max_features=80):
-    """Features x methods: fraction of seeds in which the feature is Šidák-significant after
-    augmentation, beside the full-data raw and Šidák decisions."""
-    f = freq[freq["design"] == design].pivot(index="feature", columns="method", values="frequency")
-    f = f[list(pd.unique(freq.loc[freq["design"] == design, "method"]))]
+    """Features x methods: fraction of seeds in which the feature is significant after
+    augmentation (calibrated panel first, naive beside it), next to the full-data raw and Šidák
+    decisions. Rows: full-data Šidák hits, then raw hits, then the features most often found
+    by any method, up to ``max_features`` (the title says when rows were left out)."""
+    fd = freq[freq["design"] == design]
+    tests = _tests_shown(fd)
+    mats = []
+    for test in tests:
+        sub = fd if test is None else fd[fd["test"] == test]
+        f = sub.pivot(index="feature", columns="method", values="frequency")
+        mats.append(f[list(pd.unique(sub["method"]))])
     ref = reference.set_index("feature")
-    f = f.reindex([x for x in ref.index if x in f.index])
-    # order: reference Šidák hits, raw hits, the rest; cap to the most interesting rows
-    key = (ref.loc[f.index, "significant_sidak"].astype(int) * 2 + ref.loc[f.index, "significant_raw"].astype(int))
-    order = sorted(f.index, key=lambda i: (-key[i], -f.loc[i].max()))
-    f = f.loc[order[:max_features]]
-    side = np.column_stack([ref.loc[f.index, "significant_raw"].astype(float),
-                            ref.loc[f.index, "significant_sidak"].astype(float)])
-    h = max(4, 0.18 * len(f) + 1.5)
-    fig, (a, b) = plt.subplots(1, 2, figsize=(2 + 0.6 * f.shape[1] + 1.2, h),
-                               gridspec_kw={"width_ratios": [2, f.shape[1]]}, sharey=True)
-    a.imshow(side, aspect="auto", cmap="Greys", vmin=0, vmax=1)
-    a.set_xticks([0, 1], ["full raw", "full Šidák"], rotation=30, ha="right")
-    a.set_yticks(range(len(f)), f.index, fontsize=6)
-    im = b.imshow(f.to_numpy(float), aspect="auto", cmap="viridis", vmin=0, vmax=1)
-    b.set_xticks(range(f.shape[1]), f.columns, rotation=30, ha="right")
-    fig.colorbar(im, ax=b, label="fraction of seeds Šidák-significant")
-    fig.suptitle(f"Per-feature recovery, {design} {title}".strip())
+    idx = [x for x in ref.index if x in mats[0].index]
+    best = pd.concat([m.reindex(idx) for m in mats], axis=1).max(axis=1)
+    key = (ref.loc[idx, "significant_sidak"].astype(int) * 2 + ref.loc[idx, "significant_raw"].astype(int))
+    order = sorted(idx, key=lambda i: (-key[i], -best[i]))
+    shown = order[:max_features]
+    side = np.column_stack([ref.loc[shown, "significant_raw"].astype(float),
+                            ref.loc[shown, "significant_sidak"].astype(float)])
+    h = max(4, 0.18 * len(shown) + 1.5)
+    widths = [2] + [m.shape[1] for m in mats]
+    fig, axes = plt.subplots(1, 1 + len(mats), figsize=(2 + 0.6 * sum(widths[1:]) + 1.2 * len(mats), h),
+                             gridspec_kw={"width_ratios": widths}, sharey=True)
+    axes = np.atleast_1d(axes)
+    axes[0].imshow(side, aspect="auto", cmap="Greys", vmin=0, vmax=1)
+    axes[0].set_xticks([0, 1], ["full raw", "full Šidák"], rotation=30, ha="right")
+    axes[0].set_yticks(range(len(shown)), shown, fontsize=6)
+    for ax, m, test in zip(axes[1:], mats, tests):
+        im = ax.imshow(m.loc[shown].to_numpy(float), aspect="auto", cmap="viridis", vmin=0, vmax=1)
+        ax.set_xticks(range(m.shape[1]), m.columns, rotation=30, ha="right")
+        ax.set_title({"calibrated_fwer": "calibrated (family-wise)",
+                      "naive": "naive (papers' protocol)"}.get(test, test or ""), fontsize=9)
+    fig.colorbar(im, ax=axes[-1], label="fraction of seeds significant")
+    cut = f"; {len(shown)} of {len(order)} features shown" if len(shown) < len(order) else ""
+    fig.suptitle(f"Per-feature recovery, {design} {title}{cut}".strip())
+    save_figure(fig, path)
+
+
+def _eq_label(r) -> str:
+    """'equivalent n 6.4 (5.8-7.1)', with >= / <= where the curve's n range censors it."""
+    eq = r.get("equivalent_n", np.nan)
+    if not np.isfinite(eq):
+        return "no equivalent n"
+    cens = r.get("equivalent_n_censored", "")
+    sign = {"above": "≥ ", "below": "≤ "}.get(cens if isinstance(cens, str) else "", "")
+    return f"equivalent n {sign}{eq:.1f} ({r['equivalent_n_lo']:.1f}-{r['equivalent_n_hi']:.1f})"
+
+
+def calibrated_power(curve: pd.DataFrame, calibration: pd.DataFrame, path, design, title=""):
+    """The unaugmented baseline's calibrated power over n per group (line, 95 % interval band),
+    and every method of one design at its calibrated power (filled) and naive power (hollow,
+    the papers' protocol) at the design's n; the label gives the equivalent n."""
+    c = calibration[calibration["design"] == design]
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    if len(curve):
+        ax.fill_between(curve["n_per_group"], curve["power_lo"], curve["power_hi"], color="grey",
+                        alpha=0.25, label="no augmentation, calibrated: 95 % interval")
+        ax.plot(curve["n_per_group"], curve["power"], color="k", marker="o", ms=3,
+                label="no augmentation, calibrated: mean power over draws")
+    n = c["n_per_group"].iloc[0] if len(c) else np.nan
+    if not np.isfinite(n):  # imbalance design: no balanced baseline; place methods at x = 0
+        n = 0
+    offsets = np.linspace(-0.3, 0.3, max(len(c), 1))
+    for k, (_, r) in enumerate(c.iterrows()):
+        x = n + offsets[k]
+        ax.scatter(x, r["power_calibrated"], color=f"C{k}", s=40, zorder=3,
+                   label=f"{r['method']}: {_eq_label(r)}")
+        ax.scatter(x, r["power_naive"], facecolors="none", edgecolors=f"C{k}", s=40, zorder=3)
+    ax.scatter([], [], facecolors="none", edgecolors="grey", label="hollow: naive (papers' protocol)")
+    ref = curve["power_reference"].iloc[0] if "power_reference" in curve and len(curve) else \
+        (c["power_reference"].iloc[0] if len(c) else "reference")
+    ax.set_xlabel("samples per group")
+    ax.set_ylabel(f"power (against {ref})")
+    ax.set_ylim(-0.03, 1.03)
+    ax.legend(frameon=False, fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    ax.set_title(f"Calibrated power, {design} {title}".strip())
     save_figure(fig, path)
 
 

@@ -17,14 +17,8 @@ def _groups(X, y):
     return X, [X[y == g] for g in labels]
 
 
-def anova(X, y, welch=False):
-    """One-way ANOVA per column of ``X`` (vectorised over features).
-
-    Classic Fisher ANOVA by default (identical to ``scipy.stats.f_oneway``); ``welch=True``
-    gives Welch's heteroscedastic ANOVA (Welch 1951). Returns (F, p) arrays. A feature that
-    is constant in every group has F = nan and p = 1; one that is constant within groups but
-    differs between them has F = inf and p = 0.
-    """
+def _anova_f(X, y, welch=False):
+    """F statistic and its degrees of freedom per column (see :func:`anova`)."""
     X, parts = _groups(X, y)
     k = len(parts)
     n = np.array([len(p) for p in parts], dtype=float)
@@ -37,7 +31,7 @@ def anova(X, y, welch=False):
             ssw = sum(((p - m) ** 2).sum(axis=0) for p, m in zip(parts, means))
             dfb, dfw = k - 1, N - k
             F = (ssb / dfb) / (ssw / dfw)
-            p = sps.f.sf(F, dfb, dfw)
+            df2 = np.full(X.shape[1], dfw)
         else:
             if (n < 2).any():
                 raise ValueError("Welch's ANOVA needs at least 2 samples per group")
@@ -50,12 +44,40 @@ def anova(X, y, welch=False):
             b = 1 + 2 * (k - 2) / (k ** 2 - 1) * lam
             F = a / b
             df2 = (k ** 2 - 1) / (3 * lam)
-            p = sps.f.sf(F, k - 1, df2)
-    F = np.asarray(F, dtype=float)
-    p = np.asarray(p, dtype=float)
+    return np.asarray(F, dtype=float), k - 1, np.asarray(df2, dtype=float)
+
+
+def anova(X, y, welch=False):
+    """One-way ANOVA per column of ``X`` (vectorised over features).
+
+    Classic Fisher ANOVA by default (identical to ``scipy.stats.f_oneway``); ``welch=True``
+    gives Welch's heteroscedastic ANOVA (Welch 1951). Returns (F, p) arrays. A feature that
+    is constant in every group has F = nan and p = 1; one that is constant within groups but
+    differs between them has F = inf and p = 0.
+    """
+    F, df1, df2 = _anova_f(X, y, welch)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.asarray(sps.f.sf(F, df1, df2), dtype=float)
     p[np.isnan(F)] = 1.0
     p[np.isposinf(F)] = 0.0
     return F, p
+
+
+def anova_stat(X, y, welch=False):
+    """-log10 of the ANOVA p-value per column, computed from the log survival function so that
+    it keeps its order where p underflows to 0 (F = inf gives inf, a constant feature 0).
+
+    For Fisher's ANOVA on one table every feature has the same degrees of freedom, so this
+    statistic orders features exactly as F does; with Welch it puts features with different
+    degrees of freedom on one scale. It is the statistic of the calibrated tests
+    (:mod:`omicsaug.calibration`).
+    """
+    F, df1, df2 = _anova_f(X, y, welch)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = -np.asarray(sps.f.logsf(F, df1, df2), dtype=float) / np.log(10)
+    s[np.isnan(F)] = 0.0
+    s[np.isposinf(F)] = np.inf
+    return np.maximum(s, 0.0)
 
 
 def adjust(p, method):

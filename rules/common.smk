@@ -24,6 +24,7 @@ wildcard_constraints:
     dataset="|".join(map(re.escape, DATASETS)),
     design=r"[A-Za-z0-9_.\-]+",
     method="|".join(map(re.escape, config.get("methods") or {"none": None})),
+    chunk=r"\d+",
 
 
 def datasets_of(source):
@@ -104,13 +105,83 @@ def get_recovery_cells(wildcards):
     return augment_cells(wildcards.dataset)
 
 
+def has_truth(d):
+    return dataset_spec(d)["source"] in oc.SIMULATED
+
+
 def get_recovery_inputs(wildcards):
     d = wildcards.dataset
     files = {"reference": f"results/{d}/reference/univariate.tsv",
+             "full": f"results/{d}/preprocess/imputed.tsv",
              "augmented": [f"results/{d}/augmented/{des}/{m}.tsv" for des, m in augment_cells(d)]}
-    if dataset_spec(d)["source"] in oc.SIMULATED:
+    if has_truth(d):
+        files["truth"] = f"results/{d}/input/truth.tsv"
+    if calibration_enabled(d):
+        files["nulls"] = [f for files_ in get_null_files(wildcards).values() for f in files_["files"]]
+    return files
+
+
+# ---------------------------------------------------------------- calibration
+def calibration_enabled(d):
+    return bool(oc.calibration(config, d)["enabled"])
+
+
+def get_calibration(wildcards):
+    """Calibration settings of the dataset, with the method's overrides when there is one."""
+    return oc.calibration(config, wildcards.dataset, getattr(wildcards, "method", None))
+
+
+def get_null_files(wildcards):
+    """Per augmented cell ("design/method"): its null-run chunk files and the pooling used."""
+    from omicsaug.calibration import resolve_pooling
+
+    d = wildcards.dataset
+    if not calibration_enabled(d):
+        return {}
+    n_seeds_of = {x.name: len(x.seeds) for x in dataset_designs(d)}
+    out = {}
+    for des, m in augment_cells(d):
+        c = oc.calibration(config, d, m)
+        out[f"{des}/{m}"] = {
+            "files": [f"results/{d}/calibration/{des}/{m}/null_{k}.tsv.gz"
+                      for k in range(1, int(c["chunks"]) + 1)],
+            "pooling": resolve_pooling(n_seeds_of[des], c["pooling"])}
+    return out
+
+
+def get_power_curve_inputs(wildcards):
+    d = wildcards.dataset
+    files = {"imputed": f"results/{d}/preprocess/imputed.tsv",
+             "reference": f"results/{d}/reference/univariate.tsv"}
+    if has_truth(d):
         files["truth"] = f"results/{d}/input/truth.tsv"
     return files
+
+
+def get_calibration_report_inputs(wildcards):
+    d = wildcards.dataset
+    files = {"recovery": f"results/{d}/report/recovery.tsv",
+             "pvalues": f"results/{d}/report/recovery_pvalues.tsv.gz",
+             "reference": f"results/{d}/reference/univariate.tsv",
+             "curve": f"results/{d}/reference/power_curve_draws.tsv",
+             "nulls": [f for v in get_null_files(wildcards).values() for f in v["files"]]}
+    if has_truth(d):
+        files["truth"] = f"results/{d}/input/truth.tsv"
+    return files
+
+
+def get_design_sizes(wildcards):
+    """n per group of each balanced design (None for imbalance designs: no balanced curve)."""
+    return {x.name: (x.n_per_group if x.kind in ("sample_size", "first_n") else None)
+            for x in dataset_designs(wildcards.dataset)}
+
+
+def get_baseline_method(wildcards):
+    """The unaugmented baseline: the first augmented method instance of generator 'none'."""
+    for m in dict.fromkeys(m for _, m in augment_cells(wildcards.dataset)):
+        if method_spec(config, m)["generator"] == "none":
+            return m
+    return None
 
 
 def get_classifier_models(wildcards):
@@ -210,7 +281,8 @@ def n_seeds(wildcards):
     return len(get_design(wildcards)["seeds"])
 
 
-def augment_runtime(wildcards, attempt):
+def minutes_per_fit(wildcards):
+    """Estimated minutes of one generator fit + sample for the method (augment, null runs)."""
     m = get_method(wildcards)
     gen, p = m["generator"], m["params"]
     if gen in ("wgan", "wgan_classic"):
@@ -221,7 +293,11 @@ def augment_runtime(wildcards, attempt):
         per_seed = CTGAN_MIN_PER_SEED[0] + CTGAN_MIN_PER_SEED[1] * p.get("epochs", 300) / 100
     else:
         per_seed = AUGMENT_MIN_PER_SEED.get(gen, AUGMENT_MIN_PER_SEED_DEFAULT)
-    return int(attempt * (10 + per_seed * n_seeds(wildcards)))
+    return per_seed
+
+
+def augment_runtime(wildcards, attempt):
+    return int(attempt * (10 + minutes_per_fit(wildcards) * n_seeds(wildcards)))
 
 
 def auroc_runtime(wildcards, attempt):
@@ -231,6 +307,15 @@ def auroc_runtime(wildcards, attempt):
         points *= len(v)
     fits = len(get_design_methods(wildcards)) * n_seeds(wildcards)
     return int(attempt * (10 + AUROC_MIN_PER_FIT * fits * points * int(a["folds"]) / 125))
+
+
+def calibrate_runtime(wildcards, attempt):
+    """The augment rule's per-seed estimate times the null runs of one chunk."""
+    from omicsaug.calibration import null_plan
+
+    c = get_calibration(wildcards)
+    runs = len(null_plan(get_design(wildcards)["seeds"], c["n_null"], c["pooling"]))
+    return int(attempt * (10 + minutes_per_fit(wildcards) * runs / int(c["chunks"])))
 
 
 def error_control_runtime(wildcards, attempt):
@@ -298,6 +383,10 @@ def get_final_output():
             out += expand("results/{dataset}/report/{design}/{f}", dataset=d,
                           design=sorted({des for des, _ in cells}),
                           f=["recovery_heatmap.png", "pvalue_strips.png"])
+        if cells and calibration_enabled(d):
+            out += [f"results/{d}/report/calibration.tsv"]
+            out += expand("results/{dataset}/report/{design}/calibrated_power.png", dataset=d,
+                          design=sorted({des for des, _ in cells}))
         out += generator_diagnostics(d)
         ev = dataset_spec(d)["evaluation"]
         if cells and ev["classifiers"]:

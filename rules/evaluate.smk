@@ -29,6 +29,8 @@ rule recovery:
         "logs/{dataset}/recovery.benchmark.tsv"
     params:
         cells=get_recovery_cells,
+        nulls=get_null_files,
+        calibration=get_calibration,
         welch=get_welch,
         alpha=config["alpha"],
     threads: 1

@@ -123,7 +123,7 @@ def null_statistics(subsets: pd.DataFrame, spec: dict, base_seed: int, design: s
         aug = augment_design(pd.concat(tables, ignore_index=True), spec, base_seed, f"{design}/null",
                              negative_controls, log=_Quiet(log))
         stats = [anova_stat(tab[features].to_numpy(float), tab[GROUP].to_numpy(), welch)
-                 for _, tab in aug.groupby(SEED, sort=True)]
+                 for _, tab in aug.groupby(SEED, sort=False)]
         sec = (time.perf_counter() - t0) / len(part)
         block = pd.DataFrame(np.vstack(stats), columns=features)
         block.insert(0, "seconds", sec)

@@ -82,11 +82,25 @@ def validate_config(config: dict, configfile="config", schema_path=SCHEMA):
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.path), list(map(str, e.path))))
     if not errors:
+        _check_generators(config, configfile)
         return
     err = jsonschema.exceptions.best_match(errors)
     key = ".".join(str(p) for p in err.absolute_path) or "(top level)"
     raise InputError(f"{err.message}.", file=configfile, key=key,
                      fix="see config/config.schema.yaml for the allowed values of this key.")
+
+
+def _check_generators(config: dict, configfile):
+    """Every method instance names a registered generator (the registry, not the schema, is
+    the list: a new method is one module plus one registry line)."""
+    from .generators import REGISTRY
+
+    for name, m in (config.get("methods") or {}).items():
+        gen = (m or {}).get("generator", name)
+        if gen not in REGISTRY:
+            raise InputError(f"unknown generator {gen!r}.", file=configfile,
+                             key=f"methods.{name}.generator" if (m or {}).get("generator") else f"methods.{name}",
+                             fix=f"use one of {sorted(REGISTRY)} (or set 'generator:' to one of them).")
 
 
 def with_defaults(config: dict) -> dict:

@@ -59,7 +59,8 @@ def test_recovery_known_answer():
     assert (summary["perm_significant"] == 0).all()
     assert set(pf.loc[pf["perm"], "feature"]) == {f"f{j}__perm" for j in range(5)}
     assert (summary["power"] == 1.0).all() and (summary["true_fdr"] == 0).all()
-    assert list(summary.columns[:4]) == ["design", "method", "seed", "reference"]
+    assert list(summary.columns[:5]) == ["design", "method", "seed", "test", "reference"]
+    assert set(summary["test"]) == {"naive"}          # no null runs given: the naive test only
 
 
 def test_sidak_family_is_the_original_features():
@@ -80,6 +81,7 @@ def test_no_negative_controls_gives_nan_perm_and_summary():
     assert summary["perm_significant"].isna().all()
     sm = evaluate.summarise(summary)
     assert set(sm["reference"]) == {"sidak", "raw"} and (sm["n_seeds"] == 3).all()
+    assert set(sm["test"]) == {"naive"}
     assert (sm["recovered_mean"] == 1).all() and (sm["recovered_sd"] == 0).all()
     freq = evaluate.feature_frequency(pf)
     assert freq.set_index("feature").loc["f0", "frequency"] == 1.0

@@ -12,7 +12,7 @@ from omicsaug.generators import REGISTRY, get_generator
 from omicsaug.generators.ctgan_wrapper import valid_batch
 
 METHODS = ["none", "gmm", "gmm_independent", "ctgan", "smote", "random_oversampling", "genesom",
-           "wgan", "wgan_classic"]
+           "wgan", "wgan_classic", "duplicate"]
 # CTGAN shrunk for speed: the tests check the plumbing, not the quality of a 2-epoch GAN
 FAST = {"ctgan": {"epochs": 2, "generator_dim": (32,), "discriminator_dim": (32,),
                   "embedding_dim": 16},
@@ -37,8 +37,19 @@ def small():
     return X, y
 
 
-def test_registry_holds_the_methods():
-    assert set(METHODS) <= set(REGISTRY)
+def test_every_registered_method_is_in_the_contract_tests():
+    assert set(METHODS) == set(REGISTRY)
+
+
+def test_duplicate_copies_every_row_equally():
+    X = np.arange(12.0).reshape(6, 2)
+    y = np.repeat(["a", "b"], 3)
+    g = get_generator("duplicate", random_state=0).fit(X, y)
+    Xn, yn, par = g.sample({"a": 6, "b": 4}, return_parents=True)
+    np.testing.assert_array_equal(Xn, X[par])                  # exact copies of the parents
+    assert sorted(par[yn == "a"].tolist()) == [0, 0, 1, 1, 2, 2]  # k = 2 copies each
+    b = par[yn == "b"]
+    assert set(b.tolist()) == {3, 4, 5} and len(b) == 4         # 1 each + 1 distinct extra
 
 
 # ------------------------------------------------------------------------------- the interface
@@ -69,7 +80,7 @@ def test_sample_shapes_labels_seed_and_parents(method, small):
         Xc, yc = make(method, random_state=8).fit(X, y).sample(want)
         assert Xc.shape == Xn.shape and not np.allclose(Xc, Xn)
 
-    if method == "random_oversampling":                          # exact copies of the parent
+    if method in ("random_oversampling", "duplicate"):           # exact copies of the parent
         assert (par >= 0).all()
         np.testing.assert_array_equal(Xn, X[par])
         np.testing.assert_array_equal(yn, y[par])

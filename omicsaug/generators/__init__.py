@@ -7,6 +7,7 @@ line in ``REGISTRY``; the workflow's single augment rule serves every registered
 
 from .base import Generator
 from .ctgan_wrapper import CTGANGenerator
+from .duplicate import DuplicateGenerator
 from .genesom import GenESOMGenerator
 from .gmm import GMMGenerator
 from .gmm_independent import IndependentGMMGenerator
@@ -24,6 +25,7 @@ REGISTRY: dict[str, type[Generator]] = {
     "genesom": GenESOMGenerator,
     "wgan": WGANGenerator,
     "wgan_classic": ClassicWGANGenerator,
+    "duplicate": DuplicateGenerator,
 }
 
 

@@ -37,15 +37,34 @@ class GMMGenerator(Generator):
         from sklearn.mixture import GaussianMixture  # lazy: a job's start-up stays short
 
         best, best_bic = None, np.inf
-        kmax = max(1, min(self.max_components, len(Z) - 1))
+        n, d = Z.shape
+        kmax = max(1, min(self.max_components, n - 1))
         for k in range(1, kmax + 1):
+            seed = int_seed(rng)  # drawn even when k is skipped: the stream stays the same
+            if best is not None and self._bic_lower_bound(k, n, d) >= best_bic:
+                continue  # k components cannot win (exact shortcut, see _bic_lower_bound)
             gm = GaussianMixture(n_components=k, covariance_type=self.covariance_type,
-                                 reg_covar=self.reg_covar, random_state=int_seed(rng), n_init=1)
+                                 reg_covar=self.reg_covar, random_state=seed, n_init=1)
             gm.fit(Z)
             bic = gm.bic(Z)
             if bic < best_bic:
                 best, best_bic = gm, bic
         return best
+
+    def _bic_lower_bound(self, k, n, d):
+        """A lower bound of the BIC any k-component fit can reach on n rows in d dimensions.
+
+        Every component covariance is the sample covariance plus ``reg_covar`` on the diagonal,
+        so no eigenvalue is below ``reg_covar`` and no component (hence no mixture) density
+        exceeds ``(2 pi reg_covar)^(-d/2)``: -2 log L >= n d log(2 pi reg_covar). Adding the
+        parameter penalty gives the bound; with few rows in many dimensions (6 rows, 124
+        columns) it already exceeds the one-component BIC, so the fits with more components,
+        which could not be chosen, are skipped without changing the result.
+        """
+        cov = {"full": k * d * (d + 1) / 2, "diag": k * d, "tied": d * (d + 1) / 2,
+               "spherical": k}[self.covariance_type]
+        n_parameters = cov + k * d + k - 1  # as scikit-learn's GaussianMixture counts them
+        return n * d * np.log(2 * np.pi * self.reg_covar) + n_parameters * np.log(n)
 
     def _sample_class(self, gm, n, rng):
         gm.random_state = int_seed(rng)  # GaussianMixture.sample re-seeds from this each call

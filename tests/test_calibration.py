@@ -1,0 +1,209 @@
+"""Calibrated discoveries: known answers, exactness on true nulls, duplication, equivalent n."""
+
+from __future__ import annotations
+
+import logging
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from omicsaug import calibration as cal
+from omicsaug import evaluate
+from omicsaug.augment import augment_design, method_spec
+from omicsaug.design import Design, draw_subsets
+from omicsaug.simulate import simulate_lipidomics
+from omicsaug.stats import anova_stat
+
+QUIET = logging.getLogger("omicsaug.test_calibration")
+QUIET.addHandler(logging.NullHandler())
+QUIET.propagate = False
+SIDAK_62 = -math.log10(1 - 0.95 ** (1 / 62))     # 3.08: the analytic per-test threshold
+
+
+# ------------------------------------------------------------------------ known answers
+def test_critical_value_and_adjusted_pvalues_agree():
+    # N = 19 null maxima 1..19: the 19th smallest (19) is critical; N = 18 is too few at 5 %
+    assert cal.critical_value(np.arange(1, 20), 0.05) == 19
+    assert cal.critical_value(np.arange(1, 19), 0.05) == np.inf
+    assert cal.critical_value(np.arange(1, 100), 0.05) == 95   # ceil(0.95 * 100)
+    np.testing.assert_allclose(cal.fwer_pvalues([0.5, 2.5, 4, 5], [1, 2, 3, 4]),
+                               [5 / 5, 3 / 5, 2 / 5, 1 / 5])
+    np.testing.assert_allclose(cal.pooled_pvalues([2, 9], [[1, 2], [3, 4]]), [4 / 5, 1 / 5])
+    # "statistic above the critical value" is exactly "adjusted p <= alpha"
+    rng = np.random.default_rng(0)
+    for n in (19, 20, 57, 100, 399):
+        maxima = rng.gumbel(size=n).round(2)           # ties included
+        stat = np.r_[rng.gumbel(size=200).round(2), maxima]
+        for a in (0.05, 0.1):
+            np.testing.assert_array_equal(stat > cal.critical_value(maxima, a),
+                                          cal.fwer_pvalues(stat, maxima) <= a + 1e-12)
+
+
+def test_null_plan_pooling_chunks_and_labels():
+    pooled = cal.null_plan([1, 2, 3], 5, "auto")
+    assert pooled["seed"].tolist() == [1, 2, 3, 1, 2] and pooled["null_run"].tolist() == [1, 2, 3, 4, 5]
+    single = cal.null_plan([7], 4, "auto")                     # one subset: per-subset
+    assert single["seed"].tolist() == [7] * 4
+    per = cal.null_plan([1, 2], 3, "per_subset")
+    assert len(per) == 6 and per.groupby("seed").size().tolist() == [3, 3]
+    parts = [cal.chunk_of(pooled, k, 3) for k in (1, 2, 3)]
+    pd.testing.assert_frame_equal(pd.concat(parts), pooled)
+    y = np.repeat(["a", "b", "c"], 4)
+    p1 = cal.permuted_labels(y, 42, "n6", 1, 1)
+    assert sorted(p1) == sorted(y) and not (p1 == y).all()
+    np.testing.assert_array_equal(p1, cal.permuted_labels(y, 42, "n6", 1, 1))
+    assert not (p1 == cal.permuted_labels(y, 42, "n6", 1, 2)).all()
+    with pytest.raises(ValueError, match="pooling"):
+        cal.null_plan([1], 3, "sometimes")
+
+
+def test_fdr_decisions_known_answer():
+    t = pd.DataFrame({"feature": ["a", "b", "c", "d", "a__perm"], "perm": [False] * 4 + [True],
+                      "p_perm": [0.001, 0.02, 0.03, 0.5, 0.015]})
+    out = cal.fdr_decisions(t, alpha=0.05)
+    # BH over the 4 originals: 0.004, 0.04, 0.04, 0.5 -> a, b, c rejected (p up to 0.03)
+    np.testing.assert_allclose(out["q_fdr"][:4], [0.004, 0.04, 0.04, 0.5])
+    assert out["significant_fdr"].tolist() == [True, True, True, False, True]
+
+
+def test_invert_curve_and_equivalent_n():
+    ns, p = [3, 4, 6, 8], [0.1, 0.2, 0.6, 0.8]
+    assert cal.invert_curve(ns, p, 0.4) == (5.0, "")           # halfway between 4 and 6
+    assert cal.invert_curve(ns, p, 0.6) == (6.0, "")
+    assert cal.invert_curve(ns, p, 0.05) == (3.0, "below")
+    assert cal.invert_curve(ns, p, 0.9) == (8.0, "above")
+    assert cal.invert_curve(ns, [0.1, 0.3, 0.2, 0.5], 0.25) == (3.75, "")   # made monotone
+    curve = pd.DataFrame({"n_per_group": np.repeat(ns, 3), "power": np.repeat(p, 3)})
+    eq = cal.equivalent_n(curve, [0.4, 0.4, 0.4], n_boot=200, rng=0)
+    assert eq["equivalent_n"] == eq["equivalent_n_lo"] == eq["equivalent_n_hi"] == 5.0
+
+
+def test_paired_verdict():
+    assert cal.paired_verdict([0.2, 0.3, 0.25, 0.2])["verdict"] == "gains"
+    assert cal.paired_verdict([-0.2, -0.3, -0.25])["verdict"] == "loses"
+    v = cal.paired_verdict([0.2, -0.2, 0.1, -0.1])
+    assert v["verdict"] == "no gain" and v["power_diff_lo"] < 0 < v["power_diff_hi"]
+    assert cal.paired_verdict([0.0, 0.0])["verdict"] == "no gain"
+    assert cal.paired_verdict([0.4], discordant=(8, 0))["verdict"] == "gains"   # p = 0.008
+    assert cal.paired_verdict([0.1], discordant=(3, 1))["verdict"] == "no gain"
+
+
+# ---------------------------------------------------------------- the whole pipeline
+def _pool(n_per_group, n_effects, seed, blocks=None):
+    tab, truth = simulate_lipidomics(n_per_group=n_per_group, n_effects=n_effects, missing_rate=0,
+                                     seed=seed, blocks=blocks)
+    tab = tab.rename(columns={tab.columns[0]: "sample_id", tab.columns[1]: "group"})
+    tab.iloc[:, 2:] = np.log10(tab.iloc[:, 2:].to_numpy(float))
+    return tab, truth
+
+
+
+
+def test_null_runs_do_not_depend_on_chunks_or_batches():
+    tab, _ = _pool((12, 12, 12), 0, 3, blocks={"A": 6, "B": 4})
+    d = Design("n4", "sample_size", (1, 2, 3), n_per_group=4)
+    subsets = draw_subsets(tab, d, base_seed=5)
+    spec = method_spec({"methods": {"smote": {}}}, "smote")
+    plan = cal.null_plan(d.seeds, 7, "auto")
+    whole = cal.null_statistics(subsets, spec, 5, "n4", plan, True, batch=25, log=QUIET)
+    parts = pd.concat([cal.null_statistics(subsets, spec, 5, "n4", cal.chunk_of(plan, k, 3), True,
+                                           batch=2, log=QUIET) for k in (1, 2, 3)], ignore_index=True)
+    feats = cal.null_features(whole)
+    assert feats == list(tab.columns[2:])               # original features only, no __perm
+    np.testing.assert_array_equal(whole[feats].to_numpy(), parts[feats].to_numpy())
+    assert (whole[feats].to_numpy() > 0).all()
+
+
+def test_calibration_is_exact_on_a_complete_null():
+    """No effect anywhere (62 lipids, 3 groups): 100 random draws of 6 per group, each method
+    judged against a pooled null of its own (negative controls on, as in the workflow). The
+    calibrated family-wise error stays within alpha + 2 SE for every method, while the naive
+    protocol's error on the same null runs stays >= 0.7 for the methods that add rows."""
+    tab, _ = _pool((100, 100, 100), 0, 1)
+    d = Design("n6", "sample_size", tuple(range(1, 101)), n_per_group=6)
+    subsets = draw_subsets(tab, d, base_seed=1)
+    features = list(tab.columns[2:])
+    bound = 0.05 + 2 * math.sqrt(0.05 * 0.95 / len(d.seeds))
+    methods = {"none": {}, "random_oversampling": {}, "smote": {}, "gmm": {},
+               "genesom": {"params": {"radius": 1.355932203, "epochs": 0, "lines": 10, "columns": 16}}}
+    n_null = {"none": 400, "random_oversampling": 400, "smote": 400, "gmm": 100, "genesom": 200}
+    found = {}
+    for m in methods:
+        spec = method_spec({"methods": methods}, m)
+        null = cal.NullDistribution(cal.null_statistics(
+            subsets, spec, 1, "n6", cal.null_plan(d.seeds, n_null[m], "auto"), True, log=QUIET),
+            "pooled")
+        aug = augment_design(subsets, spec, 1, "n6", True, log=QUIET)
+        fwe = np.mean([null.judge(anova_stat(t[features].to_numpy(float), t["group"].to_numpy()), s)
+                       ["significant_fwer"].any() for s, t in aug.groupby("seed")])
+        found[m] = (fwe, null.naive_error()["naive_familywise_error"])
+    for m, (fwe, naive) in found.items():
+        assert fwe <= bound, (m, found)
+    for m in ("random_oversampling", "smote", "gmm"):
+        assert found[m][1] >= 0.7, (m, found)           # the naive inflation stays visible
+    assert found["none"][1] <= bound                    # and is absent without augmentation
+
+
+def test_max_t_without_augmentation_matches_sidak():
+    """With independent features and no augmentation the max-T critical value is the Šidák
+    threshold (-log10 p = 3.08 for 62 features at alpha 0.05)."""
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((18, 62))
+    sub = pd.DataFrame(X, columns=[f"f{j}" for j in range(62)])
+    sub.insert(0, "group", np.repeat(["a", "b", "c"], 6))
+    sub.insert(0, "sample_id", [f"s{i}" for i in range(18)])
+    sub.insert(0, "seed", 1)
+    spec = method_spec({"methods": {"none": {}}}, "none")
+    null = cal.null_statistics(sub, spec, 0, "first6", cal.null_plan([1], 3000, "auto"), log=QUIET)
+    crit = cal.NullDistribution(null, "per_subset").critical(1)
+    assert abs(crit - SIDAK_62) < 0.12, crit
+
+
+def test_exact_duplication_has_the_calibrated_discoveries_of_no_augmentation():
+    tab, truth = _pool((30, 30, 30), 20, 2)
+    d = Design("n6", "sample_size", tuple(range(1, 9)), n_per_group=6)
+    subsets = draw_subsets(tab, d, base_seed=2)
+    ref = pd.DataFrame({"feature": truth["feature"], "significant_sidak": truth["true_effect"],
+                        "significant_raw": truth["true_effect"]})
+    methods = {"none": {}, "duplicate": {}}
+    pf = {}
+    for m in methods:
+        spec = method_spec({"methods": methods}, m)
+        null = cal.NullDistribution(cal.null_statistics(
+            subsets, spec, 2, "n6", cal.null_plan(d.seeds, 60, "auto"), True, log=QUIET), "pooled")
+        aug = augment_design(subsets, spec, 2, "n6", True, log=QUIET)
+        summary, pf[m] = evaluate.recovery(aug, ref, "n6", m, null=null, truth=truth)
+        naive = summary[(summary.test == "naive") & (summary.reference == "sidak")]
+        pf[m]["naive_found"] = naive["significant"].sum()
+    cols = ["seed", "feature", "significant_fwer", "significant_fdr"]
+    pd.testing.assert_frame_equal(pf["none"][cols], pf["duplicate"][cols])
+    assert pf["none"]["significant_fwer"].sum() > 0      # something real was found
+    # while the naive rule finds many more features on duplicated rows
+    assert pf["duplicate"]["naive_found"].iloc[0] > 2 * pf["none"]["naive_found"].iloc[0]
+
+
+def test_equivalent_n_of_no_augmentation_is_its_own_n():
+    """With real effects, the unaugmented method at 6 per group is worth 6 per group: the
+    baseline curve (its own random draws) passes through its calibrated power."""
+    tab, truth = _pool((40, 40, 40), 27, 6)
+    X, y = tab.iloc[:, 2:].to_numpy(float), tab["group"].to_numpy()
+    mask = truth["true_effect"].to_numpy(bool)
+    curve = cal.baseline_power_curve(X, y, mask, [3, 4, 5, 6, 8, 10], draws=40, n_null=200,
+                                     base_seed=6, log=QUIET)
+    s = cal.summarise_curve(curve, 500, rng=0)
+    assert (np.diff(s["power"]) > 0).all()                 # power grows with n
+    d = Design("n6", "sample_size", tuple(range(1, 41)), n_per_group=6)
+    subsets = draw_subsets(tab, d, base_seed=6)
+    spec = method_spec({"methods": {"none": {}}}, "none")
+    null = cal.NullDistribution(cal.null_statistics(subsets, spec, 6, "n6",
+                                                    cal.null_plan(d.seeds, 200, "auto"), log=QUIET),
+                                "pooled")
+    ref = pd.DataFrame({"feature": truth["feature"], "significant_sidak": mask, "significant_raw": mask})
+    aug = augment_design(subsets, spec, 6, "n6", False, log=QUIET)
+    summary, _ = evaluate.recovery(aug, ref, "n6", "none", null=null, truth=truth)
+    power = summary[(summary.test == "calibrated_fwer") & (summary.reference == "sidak")]["power"]
+    eq = cal.equivalent_n(curve, power.to_numpy(), n_boot=500, rng=1)
+    assert eq["censored"] == "" and eq["equivalent_n_lo"] <= 6 <= eq["equivalent_n_hi"], eq
+    assert 4.5 < eq["equivalent_n"] < 7.5 and eq["equivalent_n_hi"] - eq["equivalent_n_lo"] < 3

@@ -22,7 +22,7 @@ from .utils import derive_seed, get_logger, make_rng
 
 SYNTHETIC, PARENT = "synthetic", "parent"
 PERM_SUFFIX = "__perm"
-AMOUNT_MODES = ("ratio", "balance", "expand")
+AMOUNT_MODES = ("ratio", "balance", "expand", "error_control")
 
 
 def n_new_per_class(counts: dict, mode="ratio", ratio=1.0, multiplier=0.5) -> dict:
@@ -114,10 +114,37 @@ def pretrain_generator(spec: dict, features, external, base_seed: int, negative_
     return gen.fit_pretraining(features)
 
 
+def spec_for_seed(spec: dict, seed) -> dict:
+    """The spec one subset is augmented with. An amount ``{mode: error_control}`` becomes
+    ``{mode: ratio, ratio: k}`` with k the level the error-inflation control chose for that
+    subset (``amount.levels``: seed -> level, from its decision; ``amount.default_level`` for
+    subsets it did not control)."""
+    a = spec["amount"]
+    if a.get("mode") != "error_control":
+        return spec
+    levels = {int(k): v for k, v in (a.get("levels") or {}).items()}
+    level = levels.get(int(seed), a.get("default_level"))
+    if level is None:
+        raise InputError(f"method {spec['name']!r} augments by the error control's level, but no "
+                         f"decision covers subset {seed}.", key=f"methods.{spec['name']}.amount",
+                         fix="run the error_control rule for this design and method first.")
+    return {**spec, "amount": {"mode": "ratio", "ratio": float(level)}}
+
+
+def with_control_decision(spec: dict, decision: dict) -> dict:
+    """Attach an error-control decision (the error_control rule's JSON) to a spec whose amount
+    is ``{mode: error_control}``."""
+    per = decision.get("per_seed") or {}
+    return {**spec, "amount": {**spec["amount"], "levels": {int(k): v for k, v in per.items()},
+                               "default_level": decision["chosen_level"]}}
+
+
 def _n_new(y, spec: dict) -> dict:
     """Synthetic rows per class that ``spec``'s amount asks for."""
     counts = dict(zip(*np.unique(y, return_counts=True)))
     a = spec["amount"]
+    if a.get("mode") == "error_control":
+        raise ValueError("resolve an error_control amount per subset first (spec_for_seed)")
     return n_new_per_class(counts, a.get("mode", "ratio"), a.get("ratio", 1.0), a.get("multiplier", 0.5))
 
 
@@ -133,7 +160,9 @@ def _add_synthetic(gen, X, y, features, spec: dict):
 
 
 def augment_table(X, y, features, spec: dict, seed_keys: tuple, negative_controls=False):
-    """Augment one subset; returns (X_all, y_all, synthetic mask, parent index, feature names)."""
+    """Augment one subset; returns (X_all, y_all, synthetic mask, parent index, feature names).
+    ``seed_keys`` = (config seed, design, subset seed)."""
+    spec = spec_for_seed(spec, seed_keys[-1])
     gen, X, y, features = fit_generator(X, y, features, spec, seed_keys, negative_controls)
     return _add_synthetic(gen, X, y, features, spec)
 
@@ -156,7 +185,8 @@ def augment_design(subsets: pd.DataFrame, spec: dict, base_seed: int, design: st
             s = chunk[0]
             sub = subsets[subsets[SEED] == s]
             fits = [fit_generator(sub[features].to_numpy(float), sub[GROUP].to_numpy(), features,
-                                  spec, (base_seed, design, int(s)), negative_controls)]
+                                  spec_for_seed(spec, s), (base_seed, design, int(s)),
+                                  negative_controls)]
         else:  # one joint fit (WGAN: the seeds' re-training in shared stacks)
             fits = fit_generators_together(subsets, chunk, features, spec, base_seed, design,
                                            negative_controls)
@@ -168,7 +198,8 @@ def augment_design(subsets: pd.DataFrame, spec: dict, base_seed: int, design: st
             ids = subsets.loc[subsets[SEED] == s, ID].astype(str).to_numpy()
             if done == 0 and first_fit is not None:
                 first_fit.update(generator=gen, y=yf, seed=int(s), n_features=Xf.shape[1])
-            X_all, y_all, syn, parent, names = _add_synthetic(gen, Xf, yf, names, spec)
+            X_all, y_all, syn, parent, names = _add_synthetic(gen, Xf, yf, names,
+                                                              spec_for_seed(spec, s))
             parts.append(_seed_table(s, ids, X_all, y_all, syn, parent, names))
             done += 1
             log.info("%s %s seed %s (%d/%d): %d original + %d synthetic rows %s in %.1f s", design,
@@ -201,7 +232,7 @@ def _seed_chunks(subsets, seeds, features, spec: dict, negative_controls: bool):
         return [[s] for s in seeds]
     probe = get_generator(spec["generator"], **spec["params"])
     y0 = subsets.loc[subsets[SEED] == seeds[0], GROUP].astype(str).to_numpy()
-    n_classes = sum(v > 0 for v in _n_new(y0, spec).values()) \
+    n_classes = sum(v > 0 for v in _n_new(y0, spec_for_seed(spec, seeds[0])).values()) \
         if getattr(cls, "fits_only_sampled", False) else len(np.unique(y0))
     size = probe.stack_budget(len(features) * (2 if negative_controls else 1), n_classes)
     return [seeds[i:i + size] for i in range(0, len(seeds), size)]
@@ -218,19 +249,29 @@ def fit_generators_together(subsets, chunk, features, spec: dict, base_seed: int
                               (base_seed, design, int(s)), negative_controls))
     REGISTRY[spec["generator"]].fit_many(
         [g for g, *_ in fits], [pd.DataFrame(X, columns=f) for _, X, _, f in fits],
-        [y for _, _, y, _ in fits], [_n_new(y, spec) for _, _, y, _ in fits])
+        [y for _, _, y, _ in fits],
+        [_n_new(y, spec_for_seed(spec, s)) for s, (_, _, y, _) in zip(chunk, fits)])
     return fits
 
 def uses_torch(spec: dict) -> bool:
     return bool(getattr(REGISTRY[spec["generator"]], "uses_torch", False))
 
 
-def prepare_job(spec: dict, threads: int, pretrained=None, log=None) -> dict:
+def prepare_job(spec: dict, threads: int, pretrained=None, control=None, log=None) -> dict:
     """What an augment or null-run job does before its loop: cap torch at the rule's threads
-    (for a torch generator), point a WGAN at its dataset's pre-trained weights, and log the
-    method. Returns the spec to use."""
+    (for a torch generator), point a WGAN at its dataset's pre-trained weights, attach the
+    error control's decision (``control``: its JSON file) to an ``error_control`` amount, and
+    log the method. Returns the spec to use."""
+    import json
+    from pathlib import Path
+
     log = log or get_logger()
     spec = {**spec, "params": dict(spec["params"])}
+    if control is not None:
+        decision = json.loads(Path(control).read_text())
+        spec = with_control_decision(spec, decision)
+        log.info("error control (%s rule): level per seed %s, else %s", decision.get("rule"),
+                 spec["amount"]["levels"], decision["chosen_level"])
     if uses_torch(spec):
         import torch
 

@@ -40,7 +40,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from .augment import PERM_SUFFIX, augment_design
+from .augment import PERM_SUFFIX, augment_design, spec_for_seed
 from .design import SEED, Design, draw_indices
 from .io import GROUP, ID
 from .stats import adjust, anova_stat
@@ -108,6 +108,12 @@ def null_statistics(subsets: pd.DataFrame, spec: dict, base_seed: int, design: s
     log = log or get_logger()
     features = [c for c in subsets.columns if c not in (SEED, ID, GROUP)]
     by_seed = {int(s): t.reset_index(drop=True) for s, t in subsets.groupby(SEED, sort=False)}
+    if spec["amount"].get("mode") == "error_control":
+        # the level the control chose for a subset serves its null runs too (the choice itself,
+        # which saw the real labels, is not re-made per null run: README)
+        spec = {**spec, "amount": {**spec["amount"], "levels": {
+            _key(s, r): spec_for_seed(spec, s)["amount"]["ratio"]
+            for s, r in zip(plan[SEED], plan[NULL_RUN])}}}
     out, done = [], 0
     for start in range(0, len(plan), batch):
         part = plan.iloc[start:start + batch]
@@ -117,7 +123,7 @@ def null_statistics(subsets: pd.DataFrame, spec: dict, base_seed: int, design: s
             t[GROUP] = permuted_labels(t[GROUP].to_numpy(), base_seed, design, s, r)
             # a key unique to (subset, run), whatever the chunking: the generator seed derives
             # from it, so a null run gives the same rows in any job
-            t[SEED] = int(s) * 1_000_000 + int(r)
+            t[SEED] = _key(s, r)
             tables.append(t)
         t0 = time.perf_counter()
         aug = augment_design(pd.concat(tables, ignore_index=True), spec, base_seed, f"{design}/null",
@@ -134,6 +140,10 @@ def null_statistics(subsets: pd.DataFrame, spec: dict, base_seed: int, design: s
         log.info("%s %s null runs %d/%d (%.2f s per run; largest statistic so far %.2f)", design,
                  spec["name"], done, len(plan), sec, float(np.max(np.vstack(stats))))
     return pd.concat(out, ignore_index=True)
+
+
+def _key(seed, run) -> int:
+    return int(seed) * 1_000_000 + int(run)
 
 
 class _Quiet:

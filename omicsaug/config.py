@@ -42,7 +42,8 @@ DEFAULTS = {
                     "power_curve": {"n_per_group": None, "draws": 50, "n_null": 100}},
     # genESOM error-inflation control (Loetsch, Himmelspach, Kringel 2025); the authors'
     # settings: 100 seeds, Boruta p = 1e-4 with 100 runs
-    "error_control": {"enabled": False, "methods": ["genesom"], "designs": None,
+    "error_control": {"enabled": False, "methods": ["genesom"], "designs": None, "subsets": None,
+                      "rule": "calibrated", "stop_alpha": 0.05,
                       "levels": [0, 1, 2, 5], "n_seeds": 100, "train_fraction": 0.67,
                       "n_boot": 100000, "tolerance": 0, "stop_early": True,
                       "boruta": {"alpha": 1e-4, "max_iter": 100, "n_estimators": "auto",

@@ -93,6 +93,9 @@ def get_augment_inputs(wildcards):
     if pretrains_externally(get_method(wildcards)):
         get_pretrain_inputs(wildcards)  # fail early, with the fix, when there is no external table
         files["pretrained"] = f"results/{d}/wgan_pretrained/{wildcards.method}.pt"
+    if get_method(wildcards)["amount"].get("mode") == "error_control":
+        # augmented at the level the error-inflation control chose for each subset
+        files["control"] = f"results/{d}/error_control/{wildcards.design}/{wildcards.method}.json"
     return files
 
 
@@ -320,7 +323,9 @@ def calibrate_runtime(wildcards, attempt):
 
 def error_control_runtime(wildcards, attempt):
     c = get_error_control(wildcards)
-    return int(attempt * (10 + ERROR_CONTROL_MIN_PER_SPLIT_LEVEL * c["n_seeds"] * len(c["levels"])))
+    subsets = min(c["subsets"] or n_seeds(wildcards), n_seeds(wildcards))
+    return int(attempt * (10 + ERROR_CONTROL_MIN_PER_SPLIT_LEVEL * c["n_seeds"] * len(c["levels"])
+                          * subsets))
 
 
 def spec_part(*keys):

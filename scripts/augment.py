@@ -4,8 +4,8 @@ from omicsaug.io import read_samples
 from omicsaug.utils import log_to, save_fit, write_tsv
 
 log = log_to(snakemake.log[0], threads=snakemake.threads)
-spec = prepare_job(snakemake.params.method, snakemake.threads,
-                   snakemake.input.get("pretrained"), log=log)
+spec = prepare_job(snakemake.params.method, snakemake.threads, snakemake.input.get("pretrained"),
+                   snakemake.input.get("control"), log=log)
 subsets = read_samples(snakemake.input.subsets)
 first_fit = {}  # the first seed's fitted model, for the diagnostics rules
 table = augment_design(subsets, spec, snakemake.params.seed,

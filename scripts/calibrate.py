@@ -10,8 +10,8 @@ from omicsaug.utils import log_to, write_tsv
 
 log = log_to(snakemake.log[0], threads=snakemake.threads)
 c, design = snakemake.params.calibration, snakemake.wildcards.design
-spec = prepare_job(snakemake.params.method, snakemake.threads,
-                   snakemake.input.get("pretrained"), log=log)
+spec = prepare_job(snakemake.params.method, snakemake.threads, snakemake.input.get("pretrained"),
+                   snakemake.input.get("control"), log=log)
 subsets = read_samples(snakemake.input.subsets)
 plan = cal.chunk_of(cal.null_plan(pd.unique(subsets[SEED]), c["n_null"], c["pooling"]),
                     int(snakemake.wildcards.chunk), int(c["chunks"]))

@@ -1,41 +1,40 @@
 """Error-inflation control (negative controls + Boruta) for one (dataset, design, method):
-the largest augmentation level at which no permuted copy is inflated.
+per controlled subset, the largest augmentation level at which no permuted copy is inflated.
 
-Runs on the design's first seed (the first_n design has only one). Writes the evidence
-table, the decision (JSON) and the selection-frequency figure.
+Runs on the first ``subsets`` seeds of the design (all when unset). Writes the evidence
+table (one block per seed), the decision (JSON: per-seed levels, which an amount
+``{mode: error_control}`` augments with) and the selection-frequency figure (first seed).
 """
 import json
 
-from omicsaug.design import SEED
-from omicsaug.error_control import error_inflation_control
-from omicsaug.io import GROUP, ID, read_samples
+from omicsaug.error_control import control_subsets
+from omicsaug.io import read_samples
 from omicsaug.plots_genesom import plot_selection_frequencies
 from omicsaug.utils import derive_seed, log_to, write_text, write_tsv
 
 log = log_to(snakemake.log[0], threads=snakemake.threads)
 spec, ctl = snakemake.params.method, snakemake.params.control
 design = snakemake.wildcards.design
-subsets = read_samples(snakemake.input[0])
-s = subsets[SEED].iloc[0]
-sub = subsets[subsets[SEED] == s]
-features = [c for c in sub.columns if c not in (SEED, ID, GROUP)]
 boruta = ctl.get("boruta") or {}
-log.info("error control %s %s seed %s: generator %s %s, levels %s, %d seeds", design,
-         spec["name"], s, spec["generator"], spec["params"], ctl["levels"], ctl["n_seeds"])
-decision, evidence = error_inflation_control(
-    sub[features].to_numpy(float), sub[GROUP].to_numpy(str), features,
+log.info("error control %s %s: generator %s %s, rule %s, levels %s, %d splits, subsets %s", design,
+         spec["name"], spec["generator"], spec["params"], ctl["rule"], ctl["levels"], ctl["n_seeds"],
+         ctl["subsets"] or "all")
+decision, evidence = control_subsets(
+    read_samples(snakemake.input[0]), n_subsets=ctl["subsets"],
+    random_state=derive_seed(snakemake.params.seed, "error_control", design, spec["name"]), log=log,
     levels=ctl["levels"], n_seeds=ctl["n_seeds"], train_fraction=ctl["train_fraction"],
     generator=spec["generator"], generator_params=spec["params"],
     alpha=boruta.get("alpha", 1e-4), max_iter=boruta.get("max_iter", 100),
     n_estimators=boruta.get("n_estimators", "auto"), max_features=boruta.get("max_features", "sqrt"),
     n_boot=ctl["n_boot"], tolerance=ctl["tolerance"], stop_early=ctl["stop_early"],
-    n_jobs=snakemake.threads,
-    random_state=derive_seed(snakemake.params.seed, "error_control", design, int(s), spec["name"]),
-    log=log)
-decision.update(dataset=snakemake.wildcards.dataset, design=design, method=spec["name"], seed=int(s))
+    rule=ctl["rule"], stop_alpha=ctl["stop_alpha"], n_jobs=snakemake.threads)
+decision.update(dataset=snakemake.wildcards.dataset, design=design, method=spec["name"])
 log.info("chosen level %s: %s", decision["chosen_level"], decision["reason"])
 write_tsv(evidence, snakemake.output.evidence)
 write_text(json.dumps(decision, indent=2, default=float) + "\n", snakemake.output.decision)
-plot_selection_frequencies(evidence, decision, path=snakemake.output.figure,
-                           title=f"{snakemake.wildcards.dataset} / {design} / {spec['name']}: "
-                                 f"chosen level {decision['chosen_level']}")
+first = decision["first_seed"]
+plot_selection_frequencies(evidence[evidence["seed"] == first], decision["seed_decisions"][first],
+                           path=snakemake.output.figure,
+                           title=f"{snakemake.wildcards.dataset} / {design} / {spec['name']} (seed "
+                                 f"{first}, {ctl['rule']} rule): chosen level "
+                                 f"{decision['seed_decisions'][first]['chosen_level']}")

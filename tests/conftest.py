@@ -90,6 +90,18 @@ def write_yaml(path, data) -> Path:
     return Path(path)
 
 
+def result_tables(results: Path) -> dict:
+    """Every TSV under ``results`` as bytes, for byte-for-byte comparisons of two runs. The one
+    measured (not computed) column, ``seconds`` of calibration.tsv, is left out."""
+    out = {}
+    for p in sorted(Path(results).rglob("*.tsv")):
+        data = p.read_bytes()
+        if p.name == "calibration.tsv":
+            data = pd.read_csv(p, sep="\t").drop(columns="seconds").to_csv(sep="\t").encode()
+        out[p.relative_to(results).as_posix()] = data
+    return out
+
+
 def tiny_settings(**overrides) -> dict:
     """Dataset settings that make preprocessing and the reference stage near-instant, for real
     snakemake runs in tests (what they check lies downstream)."""

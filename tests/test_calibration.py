@@ -207,3 +207,87 @@ def test_equivalent_n_of_no_augmentation_is_its_own_n():
     eq = cal.equivalent_n(curve, power.to_numpy(), n_boot=500, rng=1)
     assert eq["censored"] == "" and eq["equivalent_n_lo"] <= 6 <= eq["equivalent_n_hi"], eq
     assert 4.5 < eq["equivalent_n"] < 7.5 and eq["equivalent_n_hi"] - eq["equivalent_n_lo"] < 3
+
+
+# ------------------------------------------------------------------ a real snakemake run
+CAL_CFG = {
+    "seed": 3,
+    "alpha": 0.05,
+    "augmentation": {"amount": {"mode": "ratio", "ratio": 1}, "negative_controls": True},
+    "calibration": {"n_null": 19, "chunks": 2,
+                    "power_curve": {"n_per_group": [3, 4, 6, 8], "draws": 6, "n_null": 19}},
+    "methods": {"none": {}, "duplicate": {}, "smote": {},
+                # augmented at the level the error-inflation control chooses per subset
+                "ro_ctl": {"generator": "random_oversampling", "amount": {"mode": "error_control"}}},
+    "error_control": {"levels": [0, 1], "n_seeds": 4, "subsets": 2, "n_boot": 1000,
+                      "boruta": {"alpha": 0.05, "max_iter": 8, "n_estimators": 20}},
+    "datasets": {"sim": {
+        "source": "simulate_lipidomics",
+        "simulate": {"n_per_group": [12, 12, 12]},
+        "designs": [{"type": "first_n", "n_per_group": 6},
+                    {"type": "sample_size", "n_per_group": 6, "seeds": 3}],
+    }},
+}
+
+
+@pytest.mark.slow
+def test_calibration_workflow(tmp_path):
+    from conftest import explain, run_snakemake, tiny_settings, write_yaml
+
+    cfg = {**CAL_CFG, "datasets": {"sim": {**CAL_CFG["datasets"]["sim"], **tiny_settings()}}}
+    path = write_yaml(tmp_path / "cal.yaml", cfg)
+    proc = run_snakemake(tmp_path, "--cores", "2", "-q", configfile=path, timeout=400)
+    assert proc.returncode == 0, explain(proc, tmp_path)
+    res = tmp_path / "results" / "sim"
+    cal_t = pd.read_csv(res / "report" / "calibration.tsv", sep="\t")
+    for col in ("design", "method", "n_null", "critical_fwer", "naive_familywise_error",
+                "naive_false_per_run", "naive_feature_error", "seconds", "verdict", "equivalent_n",
+                "equivalent_n_lo", "equivalent_n_hi", "power_calibrated", "power_naive"):
+        assert col in cal_t.columns, col
+    assert len(cal_t) == 2 * 4 and (cal_t["n_null"] == 19).all()
+    assert dict(zip(cal_t["design"], cal_t["pooling"])) == {"first6": "per_subset", "n6": "pooled"}
+    by = cal_t.set_index(["design", "method"])
+    assert by.loc[("n6", "none"), "verdict"] == "baseline"
+    assert set(cal_t["verdict"]) <= {"baseline", "gains", "no gain", "loses"}
+    # the naive rule's error, measured on the null runs: inflated by copies, not without them
+    for d in ("first6", "n6"):
+        assert by.loc[(d, "duplicate"), "naive_false_per_run"] > by.loc[(d, "none"), "naive_false_per_run"]
+        assert by.loc[(d, "duplicate"), "critical_fwer"] > by.loc[(d, "none"), "critical_fwer"]
+    # two chunk files per cell, 19 null runs between them
+    nulls = sorted((res / "calibration" / "n6" / "smote").glob("null_*.tsv.gz"))
+    assert [p.name for p in nulls] == ["null_1.tsv.gz", "null_2.tsv.gz"]
+    assert sum(len(pd.read_csv(p, sep="\t")) for p in nulls) == 19
+    log = (tmp_path / "logs/sim/calibration/n6/smote/null_1.log").read_text()
+    assert "null runs 10/10" in log
+
+    rec = pd.read_csv(res / "report" / "recovery.tsv", sep="\t")
+    assert set(rec["test"]) == {"naive", "calibrated_fwer", "calibrated_fdr"}
+    key = ["design", "seed", "test", "reference"]
+    cal_rows = rec[rec.test != "naive"].set_index(["method"] + key).sort_index()
+    # exact duplication: the calibrated answer of no augmentation, while the naive one differs
+    cols = ["recovered", "missed", "invented", "power", "perm_significant"]
+    pd.testing.assert_frame_equal(cal_rows.loc["duplicate", cols], cal_rows.loc["none", cols])
+    naive = rec[rec.test == "naive"].groupby("method")["significant"].mean()
+    assert naive["duplicate"] > naive["none"]
+    summ = pd.read_csv(res / "report" / "recovery_summary.tsv", sep="\t")
+    assert list(summ.columns[:4]) == ["design", "method", "test", "reference"]
+    freq = pd.read_csv(res / "report" / "feature_frequency.tsv", sep="\t")
+    assert set(freq["test"]) == {"naive", "calibrated_fwer", "calibrated_fdr"}
+    curve = pd.read_csv(res / "reference" / "power_curve.tsv", sep="\t")
+    assert curve["n_per_group"].tolist() == [3, 4, 6, 8] and (curve["power_reference"] == "truth").all()
+    for d in ("first6", "n6"):
+        for f in ("calibrated_power.png", "recovery_heatmap.png"):
+            assert (res / "report" / d / f).read_bytes()[:4] == b"\x89PNG", (d, f)
+    # the error control's choice drives the augmentation: per controlled subset its own level,
+    # the smallest of them for the subset it did not control (n6 has 3 seeds, 2 controlled)
+    import json
+
+    dec = json.loads((res / "error_control" / "n6" / "ro_ctl.json").read_text())
+    assert sorted(dec["per_seed"]) == ["1", "2"] and dec["rule"] == "calibrated"
+    aug = pd.read_csv(res / "augmented" / "n6" / "ro_ctl.tsv", sep="\t")
+    for seed in (1, 2, 3):
+        level = dec["per_seed"].get(str(seed), dec["chosen_level"])
+        assert aug[aug.seed == seed]["synthetic"].sum() == level * 18, (seed, dec["per_seed"])
+    assert (res / "error_control" / "first6" / "ro_ctl.png").read_bytes()[:4] == b"\x89PNG"
+    again = run_snakemake(tmp_path, "-n", configfile=path, timeout=120)
+    assert "Nothing to be done" in again.stdout + again.stderr, explain(again)

@@ -11,6 +11,7 @@ REPORT_CFG = {
     "seed": 7,
     "alpha": 0.05,
     "augmentation": {"amount": {"mode": "ratio", "ratio": 1}, "negative_controls": True},
+    "calibration": {"n_null": 19, "power_curve": {"n_per_group": [3, 5], "draws": 4, "n_null": 19}},
     "methods": {"none": {}, "gmm": {}, "smote": {},
                 "genesom": {"params": {"lines": 10, "columns": 16, "epochs": 2}},
                 "ro_balance": {"generator": "random_oversampling", "amount": {"mode": "balance"}},
@@ -77,12 +78,16 @@ def test_reports_and_html(tmp_path):
     for col in ("design", "method", "seed", "recovered", "missed", "invented", "perm_significant",
                 "reference", "power", "true_fdr"):
         assert col in rec.columns, col
-    assert len(rec) == 3 * 2 * 2                  # methods x seeds x reference sets
-    assert set(rec["reference"]) == {"sidak", "raw"}
+    # methods x seeds x tests x reference sets (n5 of 10/8/8 leaves >= 3 per group held out)
+    assert len(rec) == 3 * 2 * 3 * 3
+    assert set(rec["test"]) == {"naive", "calibrated_fwer", "calibrated_fdr"}
+    assert set(rec["reference"]) == {"sidak", "raw", "heldout"}
     ref = pd.read_csv(tmp_path / "results" / "lip" / "reference" / "univariate.tsv", sep="\t")
     n_sidak = int(ref["significant_sidak"].sum())
     s = rec[rec.reference == "sidak"]
     assert ((s["recovered"] + s["missed"]) == n_sidak).all()
+    h = rec[rec.reference == "heldout"]       # the held-out reference differs from seed to seed
+    assert h["n_reference"].notna().all()
     assert rec["perm_significant"].notna().all()  # negative controls were on for lip
     rec_arr = pd.read_csv(arr / "recovery.tsv", sep="\t")
     assert rec_arr["perm_significant"].isna().all()  # and off for arr
@@ -97,7 +102,11 @@ def test_reports_and_html(tmp_path):
     comp = pd.read_csv(arr / "auroc_comparisons.tsv", sep="\t")
     assert len(comp) == 3 and comp["p_bh"].notna().all()
 
-    figures = [lip / "recovery_bars_sidak.png", lip / "recovery_bars_raw.png",
+    cal = pd.read_csv(arr / "calibration.tsv", sep="\t")     # imbalance design: no equivalent n
+    assert len(cal) == 3 and cal["equivalent_n"].isna().all()
+    assert cal["equivalent_n_censored"].str.contains("imbalance").all()
+    figures = [lip / "n5" / "calibrated_power.png",
+               lip / "recovery_bars_sidak.png", lip / "recovery_bars_raw.png",
                lip / "n5" / "recovery_heatmap.png", lip / "n5" / "pvalue_strips.png",
                lip / "classifiers.png", arr / "auroc.png",
                tmp_path / "results" / "lip" / "genesom" / "n5" / "genesom_umatrix.png"]
@@ -116,7 +125,8 @@ def test_reports_and_html(tmp_path):
     proc = run_snakemake(tmp_path, "--report", html, configfile=cfg, timeout=300)
     assert proc.returncode == 0, explain(proc)
     text = html.read_text(errors="replace")
-    for name in ("recovery_bars_sidak.png", "recovery_heatmap.png", "pvalue_strips.png",
+    for name in ("calibration.tsv", "calibrated_power.png", "power_curve.tsv",
+                 "recovery_bars_sidak.png", "recovery_heatmap.png", "pvalue_strips.png",
                  "classifiers.png", "auroc.png", "imputation_quality.png", "failure_point.png",
                  "genesom_umatrix.png", "univariate.tsv", "wgan_pooled_losses.png"):
         assert name in text, name

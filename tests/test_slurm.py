@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, explain, run_snakemake, snakemake_env, write_yaml, tiny_settings
+from conftest import (REPO, explain, result_tables, run_snakemake, snakemake_env, tiny_settings,
+                      write_yaml)
 
 pytestmark = pytest.mark.slow
 
@@ -38,6 +39,8 @@ SMALL = {
     "seed": 42,
     "alpha": 0.05,
     "augmentation": {"negative_controls": True},
+    "calibration": {"n_null": 19, "chunks": 2, "power_curve": {"n_per_group": [3, 4], "draws": 4,
+                                                               "n_null": 19}},
     "methods": {"none": {}, "gmm": {}, "smote": {}},
     "datasets": {
         "sim": {
@@ -187,8 +190,7 @@ def slurm_cluster(tmp_path_factory):
 
 
 def _tables(workdir: Path) -> dict:
-    res = workdir / "results"
-    return {p.relative_to(res).as_posix(): p.read_bytes() for p in sorted(res.rglob("*.tsv"))}
+    return result_tables(workdir / "results")
 
 
 def test_slurm_profile_matches_local_run(slurm_cluster, tmp_path):

@@ -39,7 +39,7 @@ DEFAULTS = {
     # (omicsaug.calibration); a dataset may override the block, a method its n_null
     "calibration": {"enabled": True, "n_null": 100, "pooling": "auto", "chunks": 1, "batch": 25,
                     "heldout_min_per_group": 3, "bootstrap": 1000,
-                    "power_curve": {"n_per_group": None, "draws": 50, "n_null": 100}},
+                    "power_curve": {"n_per_group": None, "draws": 100, "n_null": 1000}},
     # genESOM error-inflation control (Loetsch, Himmelspach, Kringel 2025); the authors'
     # settings: 100 seeds, Boruta p = 1e-4 with 100 runs
     "error_control": {"enabled": False, "methods": ["genesom"], "designs": None, "subsets": None,

@@ -291,3 +291,25 @@ def test_calibration_workflow(tmp_path):
     assert (res / "error_control" / "first6" / "ro_ctl.png").read_bytes()[:4] == b"\x89PNG"
     again = run_snakemake(tmp_path, "-n", configfile=path, timeout=120)
     assert "Nothing to be done" in again.stdout + again.stderr, explain(again)
+
+
+def test_power_bootstrap_resamples_the_null_runs_too():
+    """The critical value of N null runs is an estimate: replicates that resample the null
+    runs move the power even when the subsets are fixed; identical methods differ by 0."""
+    rng = np.random.default_rng(0)
+    null = pd.DataFrame(rng.gumbel(size=(100, 3)) + 1, columns=["a", "b", "c"])
+    null.insert(0, "null_run", range(1, 101))
+    null.insert(0, "seed", 1)
+    nd = cal.NullDistribution(null, "pooled")
+    crit = nd.critical()
+    # two subsets; feature stats straddling the critical value
+    stats = pd.DataFrame({"a": [crit + 0.05, crit - 0.05], "b": [crit + 2, crit + 2]}, index=[1, 2])
+    pb = cal.PowerBootstrap(stats, nd)
+    np.testing.assert_array_equal(pb.power(), [1.0, 0.5])
+    reps = np.array([pb.power(np.random.default_rng(k)).mean() for k in range(200)])
+    assert reps.min() < 0.75 < reps.max()                 # the null's Monte-Carlo error shows
+    same = cal.paired_bootstrap(pb, cal.PowerBootstrap(stats, nd), 200, rng=1)
+    assert len(same) == 200 and np.ptp(same) > 0            # independent nulls: not all zero
+    v = cal.paired_verdict(np.zeros(2), boot=same)
+    assert v["verdict"] == "no gain" and v["power_diff_lo"] <= 0 <= v["power_diff_hi"]
+    assert "bootstrap" in v["verdict_test"]

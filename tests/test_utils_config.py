@@ -110,3 +110,22 @@ def test_eae_data_not_in_the_repository():
     copies = [p for p in REPO.rglob("*.csv") if p.name in names and ".venv" not in p.parts
               and "resources" not in p.parts]
     assert copies == []
+
+
+def test_config_names_an_unknown_generator_and_resolves_calibration(tmp_path):
+    from omicsaug.config import calibration, validate_config
+    from omicsaug.errors import InputError
+
+    base = {"datasets": {"d": {"source": "simulate_lipidomics"}}}
+    with pytest.raises(InputError, match=r"methods\.mine\.generator.*unknown generator 'gmmm'.*Fix:"):
+        validate_config({**base, "methods": {"mine": {"generator": "gmmm"}}}, configfile="c.yaml")
+    validate_config({**base, "methods": {"duplicate": {}, "x": {"generator": "smote"}}})
+    with pytest.raises(InputError, match=r"calibration\.pooling"):
+        validate_config({**base, "calibration": {"pooling": "sometimes"}})
+    cfg = {**base, "calibration": {"n_null": 50},
+           "methods": {"ctgan": {"calibration": {"n_null": 20}}, "gmm": {}}}
+    validate_config(cfg)
+    assert calibration(cfg, "d")["n_null"] == 50
+    assert calibration(cfg, "d", "ctgan")["n_null"] == 20 and calibration(cfg, "d", "gmm")["n_null"] == 50
+    # the power curve's sizes default to the failure point's
+    assert calibration(cfg, "d")["power_curve"]["n_per_group"] == [3, 4, 5, 6, 7, 8]

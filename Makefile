@@ -25,7 +25,7 @@ run: install
 	$(BIN)/snakemake --report results/report.html
 
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 lint: install
 	$(BIN)/snakemake --lint

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
-import subprocess
-import sys
-from pathlib import Path
 
-import numpy as np
-import pandas as pd
-import pytest
-import yaml
+# The suite runs in parallel processes (pytest-xdist, `make test`): one native thread per process
+# keeps BLAS / OpenMP / torch from oversubscribing the cores and spin-waiting. Set before numpy
+# is imported; workflow jobs started by the tests set their own rule's threads.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import hashlib  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+import yaml  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 # The real EAE data live beside the repository (never copied into it).

@@ -216,7 +216,7 @@ CAL_CFG = {
     "augmentation": {"amount": {"mode": "ratio", "ratio": 1}, "negative_controls": True},
     "calibration": {"n_null": 19, "chunks": 2,
                     "power_curve": {"n_per_group": [3, 4, 6, 8], "draws": 6, "n_null": 19}},
-    "methods": {"none": {}, "duplicate": {}, "smote": {},
+    "methods": {"none": {}, "duplicate": {},
                 # augmented at the level the error-inflation control chooses per subset
                 "ro_ctl": {"generator": "random_oversampling", "amount": {"mode": "error_control"}}},
     "error_control": {"levels": [0, 1], "n_seeds": 4, "subsets": 2, "n_boot": 1000,
@@ -244,7 +244,7 @@ def test_calibration_workflow(tmp_path):
                 "naive_false_per_run", "naive_feature_error", "seconds", "verdict", "equivalent_n",
                 "equivalent_n_lo", "equivalent_n_hi", "power_calibrated", "power_naive"):
         assert col in cal_t.columns, col
-    assert len(cal_t) == 2 * 4 and (cal_t["n_null"] == 19).all()
+    assert len(cal_t) == 2 * 3 and (cal_t["n_null"] == 19).all()
     assert dict(zip(cal_t["design"], cal_t["pooling"])) == {"first6": "per_subset", "n6": "pooled"}
     by = cal_t.set_index(["design", "method"])
     assert by.loc[("n6", "none"), "verdict"] == "baseline"
@@ -254,10 +254,10 @@ def test_calibration_workflow(tmp_path):
         assert by.loc[(d, "duplicate"), "naive_false_per_run"] > by.loc[(d, "none"), "naive_false_per_run"]
         assert by.loc[(d, "duplicate"), "critical_fwer"] > by.loc[(d, "none"), "critical_fwer"]
     # two chunk files per cell, 19 null runs between them
-    nulls = sorted((res / "calibration" / "n6" / "smote").glob("null_*.tsv.gz"))
+    nulls = sorted((res / "calibration" / "n6" / "duplicate").glob("null_*.tsv.gz"))
     assert [p.name for p in nulls] == ["null_1.tsv.gz", "null_2.tsv.gz"]
     assert sum(len(pd.read_csv(p, sep="\t")) for p in nulls) == 19
-    log = (tmp_path / "logs/sim/calibration/n6/smote/null_1.log").read_text()
+    log = (tmp_path / "logs/sim/calibration/n6/duplicate/null_1.log").read_text()
     assert "null runs 10/10" in log
 
     rec = pd.read_csv(res / "report" / "recovery.tsv", sep="\t")

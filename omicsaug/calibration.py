@@ -200,6 +200,11 @@ class NullDistribution:
         self._values = null[self.features].to_numpy(float)
         self._max = self._values.max(axis=1)
 
+    @property
+    def maxima(self) -> np.ndarray:
+        """The largest statistic over the original features, per null run."""
+        return self._max
+
     def _rows(self, seed):
         if self.pooling == "pooled":
             return np.ones(len(self.null), bool)
@@ -219,11 +224,10 @@ class NullDistribution:
 
     def judge(self, stat, seed) -> pd.DataFrame:
         """Calibrated decisions for one subset's observed statistics (array over the columns
-        of the augmented table, permuted copies included): ``p_fwer``, ``p_perm`` (pooled
-        permutation p), ``q_fdr`` (BH over the original features), ``significant_fwer``,
-        ``significant_fdr``. Permuted copies get ``p_fwer`` and ``p_perm`` from the same null
-        as the originals and the BH threshold of the originals (as the naive rule judges them
-        with the originals' Šidák m)."""
+        of the augmented table, permuted copies included): ``stat``, ``p_fwer``, ``p_perm``
+        (pooled permutation p) and ``significant_fwer``; :func:`fdr_decisions` adds the FDR
+        ones. Permuted copies are judged against the same null as the originals (as the naive
+        rule judges them with the originals' Šidák m)."""
         rows = self._rows(seed)
         stat = np.asarray(stat, float)
         p_fwer = fwer_pvalues(stat, self._max[rows])
@@ -485,9 +489,9 @@ class PowerBootstrap:
         self.seeds = stats.index.to_numpy()
         self.alpha = nd.alpha
         if nd.pooling == "pooled":
-            self.maxima = [nd._max] * len(self.seeds)
+            self.maxima = [nd.maxima] * len(self.seeds)
         else:
-            self.maxima = [nd._max[nd.null[SEED].to_numpy() == int(s)] for s in self.seeds]
+            self.maxima = [nd.maxima[nd.null[SEED].to_numpy() == int(s)] for s in self.seeds]
 
     @classmethod
     def of(cls, per_feature, design, method, nd, reference_features):
@@ -569,10 +573,10 @@ def calibration_table(recovery_table: pd.DataFrame, per_feature: pd.DataFrame, n
                    power_naive=pw.loc[pw["test"] == "naive", "power"].mean(),
                    discoveries_calibrated=d.loc[d["test"] == "calibrated_fwer", "significant"].mean(),
                    discoveries_naive=d.loc[d["test"] == "naive", "significant"].mean())
-        if baseline is None or method == baseline:
+        if baseline is None or method == baseline or (design, baseline) not in nulls:
             row.update(power_diff=0.0 if method == baseline else np.nan, power_diff_lo=np.nan,
                        power_diff_hi=np.nan, verdict="baseline" if method == baseline else "",
-                       verdict_test="")
+                       verdict_test="" if method == baseline else "no calibrated baseline")
         else:
             nb = load_null(nulls[(design, baseline)]["files"], nulls[(design, baseline)]["pooling"], alpha)
             boot_b = PowerBootstrap.of(per_feature, design, baseline, nb, reference_features)

@@ -126,7 +126,8 @@ def get_recovery_inputs(wildcards):
 
 # ---------------------------------------------------------------- calibration
 def calibration_enabled(d):
-    return bool(oc.calibration(config, d)["enabled"])
+    """Whether any augmented cell of the dataset is calibrated (a method may opt out)."""
+    return any(oc.calibration(config, d, m)["enabled"] for _, m in augment_cells(d))
 
 
 def get_calibration(wildcards):
@@ -139,12 +140,12 @@ def get_null_files(wildcards):
     from omicsaug.calibration import resolve_pooling
 
     d = wildcards.dataset
-    if not calibration_enabled(d):
-        return {}
     n_seeds_of = {x.name: len(x.seeds) for x in dataset_designs(d)}
     out = {}
     for des, m in augment_cells(d):
         c = oc.calibration(config, d, m)
+        if not c["enabled"]:
+            continue
         out[f"{des}/{m}"] = {
             "files": [f"results/{d}/calibration/{des}/{m}/null_{k}.tsv.gz"
                       for k in range(1, int(c["chunks"]) + 1)],

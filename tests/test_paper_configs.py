@@ -108,7 +108,11 @@ def test_quick_wgan_config_cuts_only_repeats_budgets_and_grid():
     full, quick = _load("wgan_simulation.yaml"), _load("wgan_simulation_quick.yaml")
     diffs = _diff(full, quick)
     allowed = {"seeds", "pretrain_epochs", "lr1_epochs", "lr2_epochs", "folds", "grid"}
-    assert diffs and all(p[-1] in allowed for p in diffs), diffs
+    # and the GANs' null runs: off in the quick config (the naive test only), 20 in the full one
+    gan_null = {(m, "calibration", k) for m in ("gan_a00", "gan_a10", "gan_a11", "expandgan_a10",
+                                                "classicgan") for k in ("enabled", "n_null")}
+    assert diffs and all(p[-1] in allowed or p[1:] in gan_null for p in diffs), diffs
+    assert ("methods", "gan_a00", "calibration", "enabled") in diffs
     assert ("datasets", "umpire_sim", "designs", 0, "seeds") in diffs
     assert quick["methods"].keys() == full["methods"].keys()
 
@@ -152,3 +156,12 @@ def test_wgan_paper_dag_pretrains_once_and_asks_runtime_by_seeds(name, seeds, tm
     points = 25 if grid is None else len(grid["learning_rate"]) * len(grid["min_samples_leaf"])
     folds = cfg["datasets"]["umpire_sim"]["evaluation"]["auroc"]["folds"]
     assert auroc == [int(10 + 8 * seeds * points * folds / 125)] * 9
+    # null runs: one job per calibrated cell, asking for the fits it makes (100 pooled null
+    # runs of SMOTE; 20 per GAN cell in the full config, none in the quick one)
+    cal = {(w["design"], w["method"]): int(res["runtime"]) for r, w, res in jobs if r == "calibrate"}
+    assert cal[cell, "smote"] == int(10 + 0.05 * 100)
+    gans = {m for _, m in cal} & {"gan_a00", "gan_a10", "gan_a11", "expandgan_a10", "classicgan"}
+    if name == "wgan_simulation.yaml":
+        assert len(cal) == 9 * 8 and cal[cell, "gan_a10"] == int(10 + 1.5 * epochs / 1000 * 20)
+    else:
+        assert len(cal) == 9 * 3 and not gans

@@ -180,6 +180,8 @@ def calibrated_power(curve: pd.DataFrame, calibration: pd.DataFrame, path, desig
     ref = curve["power_reference"].iloc[0] if "power_reference" in curve and len(curve) else \
         (c["power_reference"].iloc[0] if len(c) else "reference")
     ax.set_xlabel("samples per group")
+    ref = {"truth": "the simulated truth", "sidak": "the full-data Šidák set",
+           "raw": "the full-data raw-significant set"}.get(ref, ref)
     ax.set_ylabel(f"power (against {ref})")
     ax.set_ylim(-0.03, 1.03)
     ax.legend(frameon=False, fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))

@@ -155,6 +155,8 @@ def plot_selection_frequencies(evidence: pd.DataFrame, decision: dict, path=None
             ax.text(x[i] - 0.2, ev["true_freq"].iloc[i] + 0.02, "*", ha="center", fontsize=10)
         s = summ.get(k, {})
         verdict = "" if not s else ("passed" if s.get("passed") else "FAILED")
+        if s.get("p_inflation") is not None:
+            verdict += f" (copies vs level 0: sign-flip p {s['p_inflation']:.2g})"
         chosen = " (chosen)" if k == decision.get("chosen_level") else ""
         ax.set_title(f"level {k}: {k} synthetic per original{chosen} {verdict}".strip(), fontsize=9)
         ax.set_ylabel(f"selected / {n} seeds")

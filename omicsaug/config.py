@@ -66,6 +66,9 @@ EAE_GROUPS = {"1": "control", "2": "EAE", "3": "EAE_fingolimod"}
 EAE_ENV = "OMICSAUG_EAE_DIR"
 
 SIMULATED = ("simulate_lipidomics", "simulate_microarray")
+# sources whose table the workflow makes itself, with a ground truth (results/{d}/input/truth.tsv)
+GENERATED = SIMULATED + ("plasmode",)
+PLASMODE_BASES = ("table", "geo_series_matrix", "eae_lipidomics")
 
 
 def deep_merge(base: dict, over: dict) -> dict:
@@ -84,6 +87,7 @@ def validate_config(config: dict, configfile="config", schema_path=SCHEMA):
     errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.path), list(map(str, e.path))))
     if not errors:
         _check_generators(config, configfile)
+        _check_realism(config, configfile)
         return
     err = jsonschema.exceptions.best_match(errors)
     key = ".".join(str(p) for p in err.absolute_path) or "(top level)"
@@ -102,6 +106,20 @@ def _check_generators(config: dict, configfile):
             raise InputError(f"unknown generator {gen!r}.", file=configfile,
                              key=f"methods.{name}.generator" if (m or {}).get("generator") else f"methods.{name}",
                              fix=f"use one of {sorted(REGISTRY)} (or set 'generator:' to one of them).")
+
+
+def _check_realism(config: dict, configfile):
+    """A realism reference is 'auto', a built-in reference or another dataset of the config."""
+    from .realism import REFERENCES
+
+    names = set(config.get("datasets") or {})
+    for d, spec in (config.get("datasets") or {}).items():
+        ref = ((spec or {}).get("realism") or {}).get("reference", "auto")
+        if ref is not None and ref != "auto" and ref not in REFERENCES and (ref not in names or ref == d):
+            raise InputError(f"unknown realism reference {ref!r}.", file=configfile,
+                             key=f"datasets.{d}.realism.reference",
+                             fix=f"use auto, null, one of {sorted(REFERENCES)} or another dataset "
+                                 f"of this config ({sorted(names - {d})}).")
 
 
 def with_defaults(config: dict) -> dict:
@@ -135,7 +153,8 @@ def dataset(config: dict, name: str) -> dict:
     cfg = with_defaults(config)
     spec = deep_merge(cfg["defaults"], cfg["datasets"][name])
     src = spec["source"]
-    if src == "eae_lipidomics":
+    base_src = (spec.get("plasmode") or {}).get("base", "table") if src == "plasmode" else src
+    if base_src == "eae_lipidomics":
         authors = spec.get("eae_matrix", "raw") == "authors"
         base = {"kind": "lipidomics", "id_column": "ID", "group_column": "GROUP",
                 "group_labels": EAE_GROUPS,
@@ -150,6 +169,16 @@ def dataset(config: dict, name: str) -> dict:
                            "transform": "log10" if src == "simulate_lipidomics" else "none"}, spec)
     spec.setdefault("kind", "other")
     spec.setdefault("transform", "none")
+    if src == "plasmode":
+        from .plasmode import DEFAULTS as PLASMODE_DEFAULTS
+        spec["plasmode"] = {"base": "table", **PLASMODE_DEFAULTS, **(spec.get("plasmode") or {})}
+    # realism check against a reference (omicsaug.realism): auto = the EAE table for
+    # generated lipidomics data, nothing otherwise
+    realism = {"reference": "auto", **(spec.get("realism") or {})}
+    if realism["reference"] == "auto":
+        realism["reference"] = ("eae_lipidomics" if src in GENERATED and spec["kind"] == "lipidomics"
+                                else None)
+    spec["realism"] = realism
     spec.setdefault("designs", [])
     spec["name"] = name
     return spec

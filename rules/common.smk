@@ -109,7 +109,7 @@ def get_recovery_cells(wildcards):
 
 
 def has_truth(d):
-    return dataset_spec(d)["source"] in oc.SIMULATED
+    return dataset_spec(d)["source"] in oc.GENERATED
 
 
 def get_recovery_inputs(wildcards):
@@ -358,17 +358,51 @@ def eae_path(file):
     return str(Path(local) / file) if local else f"resources/eae_lipidomics/{file}"
 
 
-def get_raw_inputs(wildcards):
-    """The input file(s) of a dataset: the user's table (+ metadata), the EAE CSVs, or a simulation."""
-    spec = dataset_spec(wildcards.dataset)
-    src = spec["source"]
-    if src in oc.SIMULATED:
-        return {"table": f"results/{wildcards.dataset}/input/simulated.tsv"}
+def _table_inputs(spec, src):
+    """The files a table-reading source reads: the user's table (+ metadata) or the EAE CSVs."""
     if src == "eae_lipidomics":
         return {"table": eae_path(spec["table"]), "metadata": eae_path(spec["metadata"])}
     files = {"table": spec["table"]}
     if spec.get("metadata"):
         files["metadata"] = spec["metadata"]
+    return files
+
+
+def get_raw_inputs(wildcards):
+    """The input file(s) of a dataset: the user's table (+ metadata), the EAE CSVs, or the
+    table a simulator or the plasmode rule wrote."""
+    spec = dataset_spec(wildcards.dataset)
+    src = spec["source"]
+    if src in oc.SIMULATED:
+        return {"table": f"results/{wildcards.dataset}/input/simulated.tsv"}
+    if src == "plasmode":
+        return {"table": f"results/{wildcards.dataset}/input/plasmode.tsv"}
+    return _table_inputs(spec, src)
+
+
+def get_plasmode_inputs(wildcards):
+    """The real table (+ metadata) a plasmode dataset is made from."""
+    spec = dataset_spec(wildcards.dataset)
+    return _table_inputs(spec, spec["plasmode"]["base"])
+
+
+def realism_reference(d):
+    """The realism check's reference of a generated dataset: a built-in name
+    (omicsaug.realism.REFERENCES), another dataset of the config, or None (no check)."""
+    if not has_truth(d):
+        return None
+    return dataset_spec(d)["realism"]["reference"]
+
+
+def get_realism_inputs(wildcards):
+    d = wildcards.dataset
+    files = {"transformed": f"results/{d}/preprocess/transformed.tsv",
+             "univariate": f"results/{d}/reference/univariate.tsv",
+             "truth": f"results/{d}/input/truth.tsv"}
+    ref = realism_reference(d)
+    if ref in DATASETS:
+        files["ref_transformed"] = f"results/{ref}/preprocess/transformed.tsv"
+        files["ref_univariate"] = f"results/{ref}/reference/univariate.tsv"
     return files
 
 
@@ -379,6 +413,10 @@ def get_final_output():
                       f=["imputed.tsv", "imputation_quality.png"])
         out += expand("results/{dataset}/reference/{f}", dataset=d,
                       f=["univariate.tsv", "classifiers.tsv", "failure_point.png"])
+        if realism_reference(d):
+            out.append(f"results/{d}/input/realism.tsv")
+        if dataset_spec(d)["source"] == "simulate_microarray":
+            out.append(f"results/{d}/input/oracle.tsv")
         out += expand("results/{dataset}/subsets/{design}.tsv", dataset=d,
                       design=[x.name for x in dataset_designs(d)])
         cells = augment_cells(d)

@@ -27,6 +27,7 @@ rule simulate_microarray:
         truth="results/{dataset}/input/truth.tsv",
         validation="results/{dataset}/input/validation.tsv",
         external="results/{dataset}/input/external.tsv",
+        oracle="results/{dataset}/input/oracle.tsv",
     log:
         "logs/{dataset}/simulate_microarray.log",
     benchmark:
@@ -44,3 +45,49 @@ rule simulate_microarray:
         "../envs/omicsaug.yaml"
     script:
         "../scripts/simulate.py"
+
+
+rule plasmode:
+    input:
+        unpack(get_plasmode_inputs),
+    output:
+        table="results/{dataset}/input/plasmode.tsv",
+        truth="results/{dataset}/input/truth.tsv",
+    log:
+        "logs/{dataset}/plasmode.log",
+    benchmark:
+        "logs/{dataset}/plasmode.benchmark.tsv"
+    params:
+        spec=spec_part(*IO_KEYS, "eae_matrix", "transform", "log_offset", "plasmode"),
+        seed=config["seed"],
+    wildcard_constraints:
+        dataset=datasets_of("plasmode"),
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../envs/omicsaug.yaml"
+    script:
+        "../scripts/plasmode.py"
+
+
+rule realism:
+    input:
+        unpack(get_realism_inputs),
+    output:
+        "results/{dataset}/input/realism.tsv",
+    log:
+        "logs/{dataset}/realism.log",
+    benchmark:
+        "logs/{dataset}/realism.benchmark.tsv"
+    params:
+        spec=spec_part("realism"),
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../envs/omicsaug.yaml"
+    script:
+        "../scripts/realism.py"

@@ -9,6 +9,6 @@ out = simulate.run(spec["source"], spec.get("simulate", {}), seed)
 log.info("simulated %s: %s", spec["source"], {k: v.shape for k, v in out.items()})
 write_tsv(out["table"], snakemake.output.table)
 write_tsv(out["truth"], snakemake.output.truth)
-for extra in ("validation", "external"):
+for extra in ("validation", "external", "oracle"):
     if extra in snakemake.output.keys():
         write_tsv(out[extra], snakemake.output[extra])

@@ -18,9 +18,7 @@ REPORT_CFG = {
                 # a user's single table has no external data: pre-train on the pooled rows
                 "wgan_pooled": {"generator": "wgan", "amount": {"mode": "balance"},
                                 "params": {"pretrain": "pooled", "pretrain_epochs": [3, 3, 3],
-                                           "tune_lr": False, "epochs": 20, "snapshot_every": 5}},
-                "wgan_classic": {"amount": {"mode": "balance"},
-                                 "params": {"tune_lr": False, "epochs": 20, "snapshot_every": 5}}},
+                                           "tune_lr": False, "epochs": 20, "snapshot_every": 5}}},
     "datasets": {
         "lip": {
             "source": "simulate_lipidomics",
@@ -68,7 +66,7 @@ def test_reports_and_html(tmp_path):
         **tiny_settings(),
         "designs": [{"type": "imbalance", "control": "healthy", "case": "patient",
                      "n_controls": 10, "minority_fraction": 0.5, "seeds": 2}],
-        "augment": {"methods": ["none", "wgan_pooled", "wgan_classic"], "negative_controls": True}}}
+        "augment": {"methods": ["none", "wgan_pooled"], "negative_controls": True}}}
     cfg = write_yaml(tmp_path / "report.yaml", cfg)
     proc = run_snakemake(tmp_path, "--cores", "2", "-q", configfile=cfg, timeout=420)
     assert proc.returncode == 0, explain(proc, tmp_path)
@@ -119,7 +117,7 @@ def test_reports_and_html(tmp_path):
     assert (w[w.seed == 1]["group"].value_counts() == 10).all()
     assert sum(c.endswith("__perm") for c in w.columns) == 8
     assert (user / "wgan" / "imb_c10_f0.5" / "wgan_pooled_losses.png").read_bytes()[:4] == b"\x89PNG"
-    assert (user / "wgan" / "imb_c10_f0.5" / "wgan_classic.pt").stat().st_size > 1000
+    assert (user / "wgan" / "imb_c10_f0.5" / "wgan_pooled.pt").stat().st_size > 1000
 
     html = tmp_path / "results" / "report.html"
     proc = run_snakemake(tmp_path, "--report", html, configfile=cfg, timeout=300)

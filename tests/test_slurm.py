@@ -31,9 +31,10 @@ pytestmark = pytest.mark.slow
 DAEMONS = ("munged", "slurmctld", "slurmd")
 CLIENTS = ("sinfo", "squeue", "sbatch", "srun", "scancel", "scontrol")
 # plugin settings for a cluster without accounting (no sacct, no account to guess) and a
-# first status check after 2 s instead of 40 s; everything else comes from the profile
+# first status check after 2 s instead of 40 s, then every second instead of every 10 s; everything else comes from the profile
 SLURM_ARGS = ("--profile", REPO / "profiles" / "slurm", "--slurm-no-account",
-              "--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks", "2")
+              "--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks", "2",
+              "--seconds-between-status-checks", "1")
 
 SMALL = {
     "seed": 42,

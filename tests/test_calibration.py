@@ -92,8 +92,10 @@ def test_paired_verdict():
 
 # ---------------------------------------------------------------- the whole pipeline
 def _pool(n_per_group, n_effects, seed, blocks=None):
+    # graded moderate effects (d from 0.6 to 2.6): some found at 6 per group, some not
     tab, truth = simulate_lipidomics(n_per_group=n_per_group, n_effects=n_effects, missing_rate=0,
-                                     seed=seed, blocks=blocks)
+                                     seed=seed, blocks=blocks,
+                                     effect_size={"distribution": "uniform", "low": 0.6, "high": 2.6})
     tab = tab.rename(columns={tab.columns[0]: "sample_id", tab.columns[1]: "group"})
     tab.iloc[:, 2:] = np.log10(tab.iloc[:, 2:].to_numpy(float))
     return tab, truth

@@ -29,7 +29,8 @@ REPORT_CFG = {
         "arr": {
             "source": "simulate_microarray",
             "simulate": {"n_features": 20, "n_real": [60, 60], "n_validation": [40, 40],
-                         "n_external": 20},
+                         "n_external": 20, "hit_fraction": 0.2,
+                         "effect_size": {"distribution": "fixed", "value": 1.5}},
             **tiny_settings(),
             "evaluation": {"classifiers": ["knn"],
                            "auroc": {"enabled": True, "positive": "case", "folds": 3,
@@ -96,7 +97,7 @@ def test_reports_and_html(tmp_path):
     assert {"design", "method", "repeat", "auroc"} <= set(au.columns)
     assert len(au) == 3 * 2 and (au["n_test"] == 80).all()
     assert (au["n_features"] <= 5).all()          # stability selection: top 25 % of 20 genes
-    assert au["auroc"].mean() > 0.7                # 20 % of genes differ: an easy problem
+    assert au["auroc"].mean() > 0.7                # 20 % of genes differ by 1.5 SD: an easy problem
     comp = pd.read_csv(arr / "auroc_comparisons.tsv", sep="\t")
     assert len(comp) == 3 and comp["p_bh"].notna().all()
 

@@ -148,10 +148,22 @@ def _n_new(y, spec: dict) -> dict:
     return n_new_per_class(counts, a.get("mode", "ratio"), a.get("ratio", 1.0), a.get("multiplier", 0.5))
 
 
-def _add_synthetic(gen, X, y, features, spec: dict):
+class GeneratorOutputError(ValueError):
+    """A generator wrote values that cannot be analysed (NaN or infinite)."""
+
+
+def _add_synthetic(gen, X, y, features, spec: dict, where=""):
     """Sample the configured amount from a fitted generator; returns (X_all, y_all, synthetic
-    mask, parent index, feature names)."""
+    mask, parent index, feature names). Non-finite synthetic values stop here, naming the
+    method and ``where`` (design and seed), instead of reaching the tests downstream."""
     Xn, yn, parents = gen.sample(_n_new(y, spec), return_parents=True)
+    bad = ~np.isfinite(np.asarray(Xn, dtype=float))
+    if bad.any():
+        cols = sorted({features[j] for j in np.flatnonzero(bad.any(axis=0))})
+        raise GeneratorOutputError(
+            f"method {spec['name']!r}{where}: {int(bad.sum())} non-finite synthetic value(s) in "
+            f"{cols[:5]}{' ...' if len(cols) > 5 else ''}. Fix: the generator diverged; train it "
+            "longer or with a smaller learning rate, or leave this method out for these data.")
     X_all = np.vstack([X, Xn])
     y_all = np.concatenate([y, np.asarray(yn).astype(str)])
     synthetic = np.r_[np.zeros(len(X), bool), np.ones(len(Xn), bool)]
@@ -164,7 +176,7 @@ def augment_table(X, y, features, spec: dict, seed_keys: tuple, negative_control
     ``seed_keys`` = (config seed, design, subset seed)."""
     spec = spec_for_seed(spec, seed_keys[-1])
     gen, X, y, features = fit_generator(X, y, features, spec, seed_keys, negative_controls)
-    return _add_synthetic(gen, X, y, features, spec)
+    return _add_synthetic(gen, X, y, features, spec, f", design {seed_keys[1]}, seed {seed_keys[-1]}")
 
 
 def augment_design(subsets: pd.DataFrame, spec: dict, base_seed: int, design: str,
@@ -199,7 +211,8 @@ def augment_design(subsets: pd.DataFrame, spec: dict, base_seed: int, design: st
             if done == 0 and first_fit is not None:
                 first_fit.update(generator=gen, y=yf, seed=int(s), n_features=Xf.shape[1])
             X_all, y_all, syn, parent, names = _add_synthetic(gen, Xf, yf, names,
-                                                              spec_for_seed(spec, s))
+                                                              spec_for_seed(spec, s),
+                                                              f", design {design}, seed {s}")
             parts.append(_seed_table(s, ids, X_all, y_all, syn, parent, names))
             done += 1
             log.info("%s %s seed %s (%d/%d): %d original + %d synthetic rows %s in %.1f s", design,

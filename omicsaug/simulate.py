@@ -28,14 +28,20 @@ def _factor_loadings(rng, block_sizes, n_factors=(1, 3), loading=(0.3, 0.8)):
     return blocks
 
 
-def _factor_noise(rng, n, loadings, tail_df=None):
-    """n samples of unit-variance noise from block factor models; the unique part is
-    Student-t with ``tail_df`` degrees of freedom (heavier tails than normal) when given."""
+def _factor_noise(rng, n, loadings, tail_df=None, contamination=None):
+    """n samples of unit-variance noise from block factor models. The unique part is
+    Student-t with ``tail_df`` degrees of freedom when given, or, with ``contamination =
+    (p, k)``, a contaminated normal (a share p of the cells has k times the SD: outlying
+    values with finite moments, so sample kurtosis is stable); plain normal otherwise."""
     cols = []
     for L in loadings:
         b, k = L.shape
         f = rng.standard_normal((n, k))
-        if tail_df:
+        if contamination:
+            p, scale = contamination
+            u = rng.standard_normal((n, b)) * np.where(rng.random((n, b)) < p, scale, 1.0)
+            u /= np.sqrt(1 - p + p * scale ** 2)
+        elif tail_df:
             u = rng.standard_t(tail_df, (n, b)) * np.sqrt((tail_df - 2) / tail_df)
         else:
             u = rng.standard_normal((n, b))
@@ -62,8 +68,9 @@ def effect_sizes(rng, n, spec=None):
 
 
 def simulate_lipidomics(n_per_group=(10, 8, 8), blocks=None, n_effects=10, effect_size=None,
-                        n_factors=(1, 3), loading=(0.25, 0.75), tail_df=4.0,
-                        missing_rate=0.05, random_missing=0.015, lod_spread=0.25,
+                        n_factors=(1, 3), loading=(0.25, 0.75), tail_df=3.7,
+                        contamination=None,
+                        missing_rate=0.05, random_missing=0.015, lod_spread=1.0,
                         group_names=("control", "disease", "treated"), treated_fraction=0.5,
                         seed=0):
     """Lipidomics-like table matched to the EAE lipidomics data (Loetsch et al. 2026).
@@ -81,10 +88,10 @@ def simulate_lipidomics(n_per_group=(10, 8, 8), blocks=None, n_effects=10, effec
     shift (a partial rescue).
 
     Missing values: ``missing_rate`` of the cells overall. ``random_missing`` of them are
-    missing at random; the rest lie below a per-lipid detection limit on the raw scale (a
-    common limit plus a lipid-specific spread ``lod_spread`` in log10 units), so
-    low-abundance lipids miss more often, as in the EAE table. At least 3 values per lipid
-    stay observed.
+    missing at random; the rest lie below a per-lipid detection limit (a common level on the
+    raw scale with a lipid-specific spread
+    ``lod_spread``; see :func:`_detection_limit_missing`), as in the EAE table. At least 3
+    values per lipid stay observed.
 
     Returns (table, truth). ``truth`` columns: feature, block, true_effect, effect_size,
     effect_size_d (the same value, for older readers), shift_log10_<group> for the
@@ -113,7 +120,7 @@ def simulate_lipidomics(n_per_group=(10, 8, 8), blocks=None, n_effects=10, effec
 
     rows, labels = [], []
     for g, n in zip(groups, n_per_group):
-        rows.append(mu + shift[g] + sd * _factor_noise(rng, n, loadings, tail_df))
+        rows.append(mu + shift[g] + sd * _factor_noise(rng, n, loadings, tail_df, contamination))
         labels += [g] * n
     L = np.vstack(rows)
     miss = _detection_limit_missing(rng, L, missing_rate, random_missing, lod_spread)
@@ -128,9 +135,17 @@ def simulate_lipidomics(n_per_group=(10, 8, 8), blocks=None, n_effects=10, effec
     return table, truth
 
 
-def _detection_limit_missing(rng, L, missing_rate, random_missing, lod_spread, min_observed=3):
-    """Missing-cell mask: values of ``L`` (log scale) below a per-feature detection limit,
-    plus cells missing at random, ``missing_rate`` of all cells together."""
+def _detection_limit_missing(rng, L, missing_rate, random_missing, lod_spread, min_observed=3,
+                             max_below=0.3):
+    """Missing-cell mask: values of ``L`` (log scale, samples x features) below a per-feature
+    detection limit, plus cells missing at random; ``missing_rate`` of all cells together.
+
+    The limit of feature j is a common level plus ``lod_spread * e_j`` (``e_j`` standard
+    normal, log10 units), so low-abundance lipids miss more often; it is capped so that it
+    hides at most ``max_below`` of a feature's values (a lipid far below the instrument's
+    range would not be reported at all). Every value a limit hides lies below all of the
+    feature's observed values.
+    """
     n, d = L.shape
     miss = np.zeros(L.shape, bool)
     if missing_rate <= 0:
@@ -140,14 +155,15 @@ def _detection_limit_missing(rng, L, missing_rate, random_missing, lod_spread, m
     below = missing_rate - rand
     if below > 0:
         spread = lod_spread * rng.standard_normal(d)
+        cap = np.sort(L, axis=0)[max(int(max_below * n) - 1, 0)]   # hides <= max_below
         lo, hi = L.min() - 1.0, L.max()
-        for _ in range(60):                      # the common limit that hits the target rate
+        for _ in range(60):                      # the common level that hits the target rate
             c = 0.5 * (lo + hi)
-            if (L < c + spread).mean() < below:
+            if (L < np.minimum(c + spread, cap)).mean() < below:
                 lo = c
             else:
                 hi = c
-        miss |= L < 0.5 * (lo + hi) + spread
+        miss |= L < np.minimum(0.5 * (lo + hi) + spread, cap)
     for j in range(d):                           # keep a few observed values per feature
         obs = np.flatnonzero(~miss[:, j])
         if len(obs) < min_observed:
@@ -245,7 +261,7 @@ def run(source: str, params: dict, seed: int) -> dict:
     """Dispatch a config ``source`` to its simulator; returns table, truth (+ extra tables)."""
     params = dict(params or {})
     if source == "simulate_lipidomics":
-        for k in ("n_per_group", "n_factors", "loading"):
+        for k in ("n_per_group", "n_factors", "loading", "contamination"):
             if k in params:
                 params[k] = tuple(params[k])
         table, truth = simulate_lipidomics(seed=seed, **params)

@@ -53,6 +53,10 @@ class SkewScaler:
     ``inverse_transform`` first clips each Yeo-Johnson column to the range seen in ``fit``
     widened by ``clip_margin`` times that range on either side (and inside the domain where
     the inverse Yeo-Johnson map is finite), so a generated outlier never maps to +-inf/NaN.
+    Then every output column (Yeo-Johnson and robust alike) is bounded to the raw range seen
+    in ``fit`` widened by ``output_margin`` times that range on either side: a generator far
+    outside its training data (a diverged GAN, an exponential inverse) cannot write values
+    orders of magnitude beyond the real ones.
 
     Parameters
     ----------
@@ -60,11 +64,14 @@ class SkewScaler:
         Significance level of the skewness test.
     clip_margin : float, default 0.5
         Widening of the fitted range for the inverse of Yeo-Johnson columns.
+    output_margin : float, default 0.5
+        Widening of each feature's fitted raw range that bounds the inverse's output.
     """
 
-    def __init__(self, alpha=0.05, clip_margin=0.5):
+    def __init__(self, alpha=0.05, clip_margin=0.5, output_margin=0.5):
         self.alpha = alpha
         self.clip_margin = clip_margin
+        self.output_margin = output_margin
 
     def fit(self, X):
         from scipy.stats import skewtest
@@ -79,6 +86,9 @@ class SkewScaler:
         else:
             p = np.ones(d)
         const = np.ptp(X, axis=0) == 0
+        span = np.ptp(X, axis=0)
+        self.out_lo_ = X.min(axis=0) - self.output_margin * span
+        self.out_hi_ = X.max(axis=0) + self.output_margin * span
         self.pvalues_ = p
         self.power_ = np.nan_to_num(p, nan=1.0) < self.alpha
         self.power_ &= ~const
@@ -132,6 +142,8 @@ class SkewScaler:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 out[:, self.power_idx_] = self.yj_.inverse_transform(T)
+        if hasattr(self, "out_lo_"):      # scalers saved before the bound existed have none
+            out = np.clip(out, self.out_lo_, self.out_hi_)
         return out
 
 

@@ -109,6 +109,26 @@ def test_sample_shapes_labels_seed_and_parents(method, small):
 
 
 @pytest.mark.parametrize("method", METHODS)
+def test_samples_are_finite_and_plausible_on_hard_data(method):
+    """Heavy tails, features on wildly different scales and a 3-row class: every method's rows
+    stay finite and within the training range widened by the range on each side (the WGANs'
+    output bound is half the range; a 2-epoch GAN is as bad as a diverged one)."""
+    rng = np.random.default_rng(11)
+    y = np.repeat(["tiny", "mid", "big"], [3, 6, 12])
+    X = np.column_stack([rng.lognormal(0, 1.5, 21),                 # heavy right tail
+                         rng.standard_t(2, 21),                      # heavy both tails
+                         rng.uniform(2, 15, 21),                     # RMA-like log2 range
+                         1e4 * rng.lognormal(0, 1, 21),              # a large-scale feature
+                         rng.normal(0, 1e-3, 21)])                   # a tiny-scale feature
+    X[y == "mid"] += 1.0
+    g = make(method, random_state=3).fit(X, y)
+    Xn, _ = g.sample({"tiny": 6, "mid": 6, "big": 6})
+    assert np.isfinite(Xn).all()
+    lo, hi, span = X.min(0), X.max(0), np.ptp(X, axis=0)
+    assert ((Xn >= lo - span) & (Xn <= hi + span)).all(), method
+
+
+@pytest.mark.parametrize("method", METHODS)
 def test_params_follow_the_sklearn_convention(method):
     g = make(method, random_state=3)
     c = clone(g)                 # fails unless __init__ stores every parameter as given

@@ -65,6 +65,14 @@ def test_skewtest_picks_yeo_johnson_for_lognormal_and_robust_for_normal():
     # generated outliers never map to inf/NaN
     wild = np.array([[50.0, 50.0, 50.0], [-50.0, -50.0, -50.0]])
     assert np.isfinite(sc.inverse_transform(wild)).all()
+    # ... nor far beyond the data: every column stays within its range widened by half of it
+    back = sc.inverse_transform(np.array([[1e3] * 3, [-1e3] * 3]))
+    span = np.ptp(X, axis=0)
+    assert (back[0] <= X.max(0) + 0.5 * span + 1e-9).all()
+    assert (back[1] >= X.min(0) - 0.5 * span - 1e-9).all()
+    # the robust column (1e3 IQRs without the bound) sits exactly on it
+    assert back[0, 1] == pytest.approx(X[:, 1].max() + 0.5 * span[1])
+    assert back[1, 1] == pytest.approx(X[:, 1].min() - 0.5 * span[1])
 
 
 # ----------------------------------------------------------------------------- networks

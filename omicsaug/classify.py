@@ -153,21 +153,46 @@ def auroc_scores(augmented: pd.DataFrame, design: str, method: str, positive: st
     return pd.DataFrame(rows)
 
 
-def compare_methods(auroc: pd.DataFrame) -> pd.DataFrame:
-    """Pairwise Welch's t-tests of AUROC between methods within each design cell, BH-adjusted
-    over all comparisons."""
+def compare_methods(auroc: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Pairwise AUROC comparisons of methods within each design cell, BH-adjusted over all
+    comparisons.
+
+    All methods of a design share each repeat's subset and the same test rows, so the
+    comparison is paired: per pair of methods, the mean of the per-repeat differences
+    (``method_a - method_b``) with a t interval at ``level``, and the paired t-test
+    (``paired = True``, ``n_pairs`` repeats in common). Where the two methods share fewer
+    than two repeats the comparison falls back to Welch's unpaired t-test
+    (``paired = False``, interval from Welch's degrees of freedom).
+    """
     rows = []
     for d, g in auroc.groupby("design", sort=False):
         methods = list(pd.unique(g["method"]))
+        by = {m: g[g["method"] == m].set_index("repeat")["auroc"] for m in methods}
         for a, b in itertools.combinations(methods, 2):
-            va = g.loc[g["method"] == a, "auroc"].to_numpy()
-            vb = g.loc[g["method"] == b, "auroc"].to_numpy()
-            if len(va) < 2 or len(vb) < 2:
-                t, p = np.nan, np.nan
+            va, vb = by[a], by[b]
+            common = va.index.intersection(vb.index)
+            row = {"design": d, "method_a": a, "method_b": b, "mean_a": va.mean(), "mean_b": vb.mean()}
+            if len(common) >= 2:
+                diff = (va.loc[common] - vb.loc[common]).to_numpy(float)
+                n = len(diff)
+                mean, se = diff.mean(), diff.std(ddof=1) / np.sqrt(n)
+                q = sps.t.ppf(0.5 + level / 2, n - 1)
+                if se > 0:
+                    t = mean / se
+                    p = 2 * sps.t.sf(abs(t), n - 1)
+                else:   # identical differences: no spread to test against
+                    t, p = (0.0, 1.0) if mean == 0 else (np.sign(mean) * np.inf, 0.0)
+                row.update(mean_difference=mean, ci_low=mean - q * se, ci_high=mean + q * se,
+                           t=t, p=p, n_pairs=n, paired=True)
+            elif len(va) >= 2 and len(vb) >= 2:
+                res = sps.ttest_ind(va, vb, equal_var=False)
+                ci = res.confidence_interval(level)
+                row.update(mean_difference=va.mean() - vb.mean(), ci_low=ci.low, ci_high=ci.high,
+                           t=res.statistic, p=res.pvalue, n_pairs=0, paired=False)
             else:
-                t, p = sps.ttest_ind(va, vb, equal_var=False)
-            rows.append({"design": d, "method_a": a, "method_b": b, "mean_a": va.mean(),
-                         "mean_b": vb.mean(), "difference": va.mean() - vb.mean(), "t": t, "p": p})
+                row.update(mean_difference=va.mean() - vb.mean(), ci_low=np.nan, ci_high=np.nan,
+                           t=np.nan, p=np.nan, n_pairs=len(common), paired=False)
+            rows.append(row)
     out = pd.DataFrame(rows)
     if not out.empty:
         ok = out["p"].notna()

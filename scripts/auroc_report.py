@@ -1,4 +1,4 @@
-"""Merge the per-design AUROC tables; compare methods (Welch + BH); draw the boxes."""
+"""Merge the per-design AUROC tables; compare methods (paired over repeats, BH); draw the boxes."""
 import pandas as pd
 
 from omicsaug import classify, plots

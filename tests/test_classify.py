@@ -64,18 +64,31 @@ def test_auroc_separable_vs_random():
     np.testing.assert_allclose(r["auc_diff"], r["auroc"] - 0.5)
 
 
-def test_compare_methods_welch_bh():
+def test_compare_methods_is_paired_over_shared_repeats_with_bh():
+    """Methods scored on the same repeats are compared pairwise: a small but consistent gain
+    that an unpaired test misses (the repeats differ much more than the methods) is found."""
     rng = np.random.default_rng(0)
-    a, b, c = rng.normal(0.8, 0.05, 20), rng.normal(0.7, 0.1, 25), rng.normal(0.8, 0.05, 20)
-    df = pd.concat([pd.DataFrame({"design": "x", "method": m, "repeat": range(len(v)), "auroc": v})
+    base = rng.normal(0.75, 0.08, 20)                 # repeat-to-repeat spread (the draws)
+    a = base + 0.02 + rng.normal(0, 0.005, 20)
+    b = base + rng.normal(0, 0.005, 20)
+    c = base + rng.normal(0, 0.005, 20)
+    df = pd.concat([pd.DataFrame({"design": "x", "method": m, "repeat": range(20), "auroc": v})
                     for m, v in (("gan", a), ("smote", b), ("ro", c))])
     out = classify.compare_methods(df)
-    assert len(out) == 3
-    expected = [sps.ttest_ind(a, b, equal_var=False).pvalue, sps.ttest_ind(a, c, equal_var=False).pvalue,
-                sps.ttest_ind(b, c, equal_var=False).pvalue]
+    assert len(out) == 3 and out["paired"].all() and (out["n_pairs"] == 20).all()
+    expected = [sps.ttest_rel(a, b).pvalue, sps.ttest_rel(a, c).pvalue, sps.ttest_rel(b, c).pvalue]
     np.testing.assert_allclose(out["p"], expected)
     np.testing.assert_allclose(out["p_bh"], multipletests(expected, method="fdr_bh")[1])
-    assert out.loc[0, "difference"] == pytest.approx(a.mean() - b.mean())
+    first = out.iloc[0]
+    assert first["mean_difference"] == pytest.approx((a - b).mean())
+    assert first["ci_low"] < 0.02 < first["ci_high"] and first["ci_low"] > 0
+    assert first["p_bh"] < 1e-6 and sps.ttest_ind(a, b, equal_var=False).pvalue > 0.3
+    # no shared repeats: Welch's unpaired test, said so
+    df2 = pd.DataFrame({"design": "y", "method": ["p"] * 3 + ["q"] * 3, "repeat": [1, 2, 3, 4, 5, 6],
+                        "auroc": [0.7, 0.8, 0.75, 0.6, 0.65, 0.62]})
+    w = classify.compare_methods(df2).iloc[0]
+    assert not w["paired"] and w["p"] == pytest.approx(
+        sps.ttest_ind([0.7, 0.8, 0.75], [0.6, 0.65, 0.62], equal_var=False).pvalue)
 
 
 def test_stability_selection_keeps_the_informative_features():

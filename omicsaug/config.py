@@ -27,7 +27,7 @@ DEFAULTS = {
         # reports on the augmented tables: classifiers scored on held-out originals, and the
         # AUROC protocol of Cusworth et al. 2024 (tuned HistGradientBoosting; two classes)
         "evaluation": {"classifiers": ["rf", "svm", "knn"],
-                       "auroc": {"enabled": False, "positive": None, "folds": 5,
+                       "auroc": {"enabled": False, "positive": None, "folds": 5, "tuning": "grouped",
                                  # LASSO + elastic-net stability selection before training
                                  "feature_selection": {"enabled": False, "repeats": 10,
                                                        "test_size": 0.25, "cv": 10,

@@ -32,8 +32,8 @@ for table, method in zip(tables, snakemake.params.methods):
     s = classify.auroc_scores(table, design, method,
                               positive=str(a["positive"]), validation=validation, full=full, seed=seed,
                               grid=a["grid"], folds=a["folds"], n_jobs=snakemake.threads,
-                              selected=selected)
-    log.info("%s %s: AUROC %.3f ± %.3f over %d repeats", design, method, s["auroc"].mean(),
-             s["auroc"].std(), len(s))
+                              selected=selected, tuning=a.get("tuning", "grouped"))
+    log.info("%s %s: AUROC %.3f ± %.3f over %d repeats (inner-CV AUROC %.3f, %s tuning)", design,
+             method, s["auroc"].mean(), s["auroc"].std(), len(s), s["cv_auroc"].mean(), a.get("tuning", "grouped"))
     parts.append(s)
 write_tsv(pd.concat(parts, ignore_index=True), snakemake.output[0])

@@ -124,3 +124,47 @@ def test_tuned_hgb_same_result_with_parallel_grid_search():
     np.testing.assert_allclose(a.cv_results_["mean_test_score"], b.cv_results_["mean_test_score"])
     np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X))
     assert a.cv_results_["mean_test_score"].max() > 0.7  # the signal in feature 0 is found
+
+
+def test_leak_free_folds_keep_synthetic_rows_away_from_their_parents():
+    y = np.array(["a"] * 6 + ["b"] * 6 + ["a"] * 6 + ["b"] * 6 + ["a", "b"])
+    ids = np.array([f"o{i}" for i in range(12)] + [f"s{i}" for i in range(14)])
+    syn = np.r_[np.zeros(12, bool), np.ones(14, bool)]
+    parent = np.r_[[""] * 12, [f"o{i}" for i in range(12)], ["", ""]]   # 2 parentless rows
+    folds = classify.leak_free_folds(y, syn, parent, ids, folds=3, seed=0)
+    assert len(folds) == 3
+    seen = np.concatenate([va for _, va in folds])
+    assert sorted(seen) == list(range(12))                    # every original validates once
+    for tr, va in folds:
+        assert not syn[va].any()                               # originals only in validation
+        held = set(ids[va])
+        assert not any(parent[j] in held for j in tr)          # no twin of a validation row
+        assert {24, 25} <= set(tr)                             # parentless rows always train
+        assert not set(tr) & set(va)
+
+
+def test_grouped_tuning_removes_the_inner_cv_optimism_of_duplicated_rows():
+    """Pure-noise labels, every row duplicated: tuning by k-fold over all rows lets a row's
+    copy validate it (inner-CV AUROC far above 0.5), the grouped folds do not."""
+    rng = np.random.default_rng(3)
+    n = 40
+    X = rng.standard_normal((n, 8))
+    y = np.array(["case", "ctl"] * (n // 2))
+    ids = [f"o{i}" for i in range(n)]
+    tab = pd.DataFrame(np.vstack([X, X]), columns=[f"f{j}" for j in range(8)])
+    tab.insert(0, "parent", [""] * n + ids)
+    tab.insert(0, "synthetic", [False] * n + [True] * n)
+    tab.insert(0, "group", np.r_[y, y])
+    tab.insert(0, "sample_id", ids + [f"s{i}" for i in range(n)])
+    tab.insert(0, "seed", 1)
+    val = pd.DataFrame(rng.standard_normal((60, 8)), columns=[f"f{j}" for j in range(8)])
+    val.insert(0, "group", ["case", "ctl"] * 30)
+    val.insert(0, "sample_id", [f"v{i}" for i in range(60)])
+    grid = {"learning_rate": [0.1], "min_samples_leaf": [1]}
+    leaky = classify.auroc_scores(tab, "d", "dup", "case", validation=val, grid=grid, folds=5,
+                                  tuning="augmented").iloc[0]
+    fair = classify.auroc_scores(tab, "d", "dup", "case", validation=val, grid=grid, folds=5).iloc[0]
+    assert fair["tuning"] == "grouped" and leaky["tuning"] == "augmented"
+    assert leaky["cv_auroc"] > 0.8                             # the copies validate themselves
+    assert abs(fair["cv_auroc"] - 0.5) < 0.2                   # honest: there is nothing to learn
+    assert abs(fair["auroc"] - 0.5) < 0.2 and abs(leaky["auroc"] - 0.5) < 0.2

@@ -77,11 +77,14 @@ def test_wgan_simulation_paper_config_reduced(tmp_path):
             keep = {k: v for k, v in m["params"].items() if k in ("alpha", "pretrain")}
             m["params"] = {**keep, **({k: v for k, v in tiny.items() if k != "pretrain_epochs"}
                                       if m["generator"] == "wgan_classic" else tiny)}
+    # one GAN of each kind (the alpha pairs share the code path): the plumbing, in CI time
+    keep = ["none", "gan_a10", "expandgan_a10", "classicgan", "smote"]
+    ds["augment"] = {**(ds.get("augment") or {}), "methods": keep}
     path = write_yaml(tmp_path / "wgan_simulation.yaml", cfg)
     proc = run_snakemake(tmp_path, "--cores", "2", "-q", configfile=path, timeout=900)
     assert proc.returncode == 0, explain(proc, tmp_path)
     au = pd.read_csv(tmp_path / "results" / "umpire_sim" / "report" / "auroc.tsv", sep="\t")
-    assert set(au["method"]) == set(cfg["methods"]) and (au.groupby("method").size() == 2).all()
+    assert set(au["method"]) == set(keep) and (au.groupby("method").size() == 2).all()
     assert au["auroc"].between(0, 1).all()
     # ExpandGAN grows both classes to 2 x n_controls; GAN balances the minority up to the controls
     aug = tmp_path / "results" / "umpire_sim" / "augmented" / "imb_c40_f0.5"

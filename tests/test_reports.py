@@ -67,6 +67,7 @@ def test_reports_and_html(tmp_path):
         **tiny_settings(),
         "designs": [{"type": "imbalance", "control": "healthy", "case": "patient",
                      "n_controls": 10, "minority_fraction": 0.5, "seeds": 2}],
+        "calibration": {"enabled": False},       # the GAN's null runs: tests/test_calibration.py
         "augment": {"methods": ["none", "wgan_pooled"], "negative_controls": True}}}
     cfg = write_yaml(tmp_path / "report.yaml", cfg)
     proc = run_snakemake(tmp_path, "--cores", "2", "-q", configfile=cfg, timeout=420)

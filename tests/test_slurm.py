@@ -42,13 +42,13 @@ SMALL = {
     "augmentation": {"negative_controls": True},
     "calibration": {"n_null": 19, "chunks": 2, "power_curve": {"n_per_group": [3, 4], "draws": 4,
                                                                "n_null": 19}},
-    "methods": {"none": {}, "gmm": {}, "smote": {}},
+    "methods": {"none": {}, "gmm": {}},
     "datasets": {
         "sim": {
             "source": "simulate_lipidomics",
             **tiny_settings(),
             "designs": [{"type": "sample_size", "n_per_group": 5, "seeds": 2}],
-            "augment": {"methods": ["none", "gmm", "smote"]},
+            "augment": {"methods": ["none", "gmm"]},
         }
     },
 }

@@ -24,7 +24,7 @@ REPORT_CFG = {
             "source": "simulate_lipidomics",
             **tiny_settings(),
             "designs": [{"type": "sample_size", "n_per_group": 5, "seeds": 2}],
-            "augment": {"methods": ["none", "gmm", "genesom"]},
+            "augment": {"methods": ["none", "genesom"]},
         },
         "arr": {
             "source": "simulate_microarray",
@@ -79,7 +79,7 @@ def test_reports_and_html(tmp_path):
                 "reference", "power", "true_fdr"):
         assert col in rec.columns, col
     # methods x seeds x tests x reference sets (n5 of 10/8/8 leaves >= 3 per group held out)
-    assert len(rec) == 3 * 2 * 3 * 3
+    assert len(rec) == 2 * 2 * 3 * 3
     assert set(rec["test"]) == {"naive", "calibrated_fwer", "calibrated_fdr"}
     assert set(rec["reference"]) == {"sidak", "raw", "heldout"}
     ref = pd.read_csv(tmp_path / "results" / "lip" / "reference" / "univariate.tsv", sep="\t")
@@ -93,7 +93,7 @@ def test_reports_and_html(tmp_path):
     assert rec_arr["perm_significant"].isna().all()  # and off for arr
 
     cls = pd.read_csv(lip / "classifiers.tsv", sep="\t")
-    assert set(cls["method"]) == {"none", "gmm", "genesom"} and (cls["n_test"] == 26 - 15).all()
+    assert set(cls["method"]) == {"none", "genesom"} and (cls["n_test"] == 26 - 15).all()
     au = pd.read_csv(arr / "auroc.tsv", sep="\t")
     assert {"design", "method", "repeat", "auroc"} <= set(au.columns)
     assert len(au) == 3 * 2 and (au["n_test"] == 80).all()

@@ -106,7 +106,11 @@ def make_plasmode(samples: pd.DataFrame, settings: dict | None = None, *, transf
     sd = np.nanstd(np.where(np.isfinite(analysis), analysis, np.nan), axis=0, ddof=1)
     sd = np.where(np.isfinite(sd), sd, 0.0)
 
-    idx = np.sort(rng.choice(len(feats), n_eff, replace=False))
+    varying = np.flatnonzero(sd > 0)          # a constant feature cannot carry a shift in SDs
+    if n_eff > len(varying):
+        raise InputError(f"n_effects is {n_eff} but only {len(varying)} features vary.",
+                         key=f"{key}.n_effects", fix=f"use at most {len(varying)}.")
+    idx = np.sort(rng.choice(varying, n_eff, replace=False))
     dvals = np.zeros(len(feats))
     dvals[idx] = dvals_eff
     shift = dvals * sd

@@ -83,6 +83,16 @@ def test_plasmode_is_seeded_and_checks_its_settings(raw):
         make_plasmode(raw, {"affected": ["control", "EAE", "EAE_fingolimod"]}, seed=0)
 
 
+def test_constant_features_never_carry_a_spiked_effect():
+    df = pd.DataFrame({"sample_id": list("abcdef"), "group": list("xxxyyy"),
+                       "f1": [1, 2, 3, 4, 5, 6.0], "f2": [5.0] * 6})
+    for seed in range(5):
+        _, truth = make_plasmode(df, {"n_effects": 1}, seed=seed)
+        assert truth.set_index("feature")["true_effect"].to_dict() == {"f1": True, "f2": False}
+    with pytest.raises(InputError, match="only 1 features vary"):
+        make_plasmode(df, {"n_effects": 2}, seed=0)
+
+
 def test_eae_realism_reference_is_computed_from_the_data(eae_dir, raw):
     """The built-in EAE reference values are what realism.statistics gives on the real table
     (log10, blocks by tissue; Šidák fraction from the reference test on the imputed matrix)."""

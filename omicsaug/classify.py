@@ -56,14 +56,17 @@ def classifier_scores(augmented: pd.DataFrame, full: pd.DataFrame, design: str, 
     return pd.DataFrame(rows)
 
 
-def leak_free_folds(y, synthetic, parent, ids, folds=5, seed=0):
+def leak_free_folds(y, synthetic, parent, ids, folds=5, seed=0, X=None, neighbours=2):
     """CV splits for tuning on an augmented table without leaking the validation rows.
 
     Folds are drawn over the original rows only (stratified); each validation fold holds
     original rows only, and a synthetic row trains only in folds whose validation rows do not
     include its parent (``parent``: the original ID it was made from, "" when the method has
-    none). Synthetic rows without a parent (GMM, GANs: made from the whole class) always
-    train; their generator saw every original row, a leak this split cannot remove (say so).
+    none). A synthetic row without a parent (SMOTE: two parents; GMM, GANs: the whole class)
+    gets as proxy parents its ``neighbours`` nearest original rows of the same class
+    (standardised features ``X``), which for SMOTE are the two rows it lies between; it trains
+    only in folds that validate none of them. Without ``X`` it always trains. What a
+    generator learned from the whole class (GMM, GANs) no split can remove.
     Returns a list of (train indices, validation indices).
     """
     from sklearn.model_selection import StratifiedKFold
@@ -74,12 +77,26 @@ def leak_free_folds(y, synthetic, parent, ids, folds=5, seed=0):
     ids = np.asarray(ids, dtype=object)
     orig = np.flatnonzero(~synthetic)
     syn = np.flatnonzero(synthetic)
+    proxies = {j: {parent[j]} for j in syn}
+    if X is not None and neighbours > 0:
+        X = np.asarray(X, float)
+        sd = X[orig].std(axis=0)
+        Z = (X - X[orig].mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+        for c in np.unique(y[syn]):
+            lone = syn[(y[syn] == c) & (parent[syn] == "")]
+            pool = orig[y[orig] == c]
+            if not len(lone) or not len(pool):
+                continue
+            d2 = ((Z[lone, None, :] - Z[None, pool, :]) ** 2).sum(-1)
+            near = np.argsort(d2, axis=1, kind="stable")[:, :neighbours]
+            for j, nn in zip(lone, near):
+                proxies[j] = set(ids[pool[nn]])
     k = int(min(folds, pd.Series(y[orig]).value_counts().min()))
     out = []
     for tr, va in StratifiedKFold(k, shuffle=True, random_state=seed).split(orig, y[orig]):
         held = set(ids[orig[va]])
-        keep = syn[[p not in held for p in parent[syn]]]
-        out.append((np.sort(np.r_[orig[tr], keep]), orig[va]))
+        keep = np.array([j for j in syn if not (proxies[j] & held)], dtype=int)
+        out.append((np.sort(np.r_[orig[tr], keep]).astype(int), orig[va]))
     return out
 
 
@@ -182,7 +199,7 @@ def auroc_scores(augmented: pd.DataFrame, design: str, method: str, positive: st
             cv = leak_free_folds(y, tab[SYNTHETIC].astype(bool).to_numpy(),
                                  tab[PARENT].fillna("").astype(str).to_numpy() if PARENT in tab
                                  else np.full(len(tab), ""), tab[ID].astype(str).to_numpy(),
-                                 folds=folds, seed=seed + int(s))
+                                 folds=folds, seed=seed + int(s), X=tab[feats].to_numpy(float))
         model = tuned_hgb(tab[feats].to_numpy(float), y, seed=seed + int(s), grid=grid, folds=folds,
                           n_jobs=n_jobs, cv=cv)
         prob = model.predict_proba(test[feats].to_numpy(float))[:, 1]

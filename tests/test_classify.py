@@ -143,6 +143,37 @@ def test_leak_free_folds_keep_synthetic_rows_away_from_their_parents():
         assert not set(tr) & set(va)
 
 
+def test_leak_free_folds_find_the_two_parents_of_an_interpolated_row():
+    """SMOTE-like rows (a point between two same-class originals, no recorded parent): with
+    the features given, a row never trains in a fold that validates the original it was drawn
+    from (its nearest original; the second nearest is held out with it)."""
+    rng = np.random.default_rng(2)
+    n = 30
+    X0 = rng.standard_normal((n, 6)) * rng.uniform(0.5, 20, 6)
+    y0 = np.array(["a", "b"] * (n // 2))
+    pairs, rows = [], []
+    for c in ("a", "b"):
+        idx = np.flatnonzero(y0 == c)
+        for _ in range(15):
+            i, j = rng.choice(idx, 2, replace=False)
+            pairs.append((i, j))
+            rows.append(X0[i] + rng.uniform(0.05, 0.25) * (X0[j] - X0[i]))   # near i, toward j
+    X = np.vstack([X0, rows])
+    y = np.r_[y0, [y0[i] for i, _ in pairs]]
+    ids = np.array([f"o{i}" for i in range(n)] + [f"s{i}" for i in range(len(pairs))])
+    syn = np.r_[np.zeros(n, bool), np.ones(len(pairs), bool)]
+    parent = np.array([""] * len(X))
+    folds = classify.leak_free_folds(y, syn, parent, ids, folds=5, seed=1, X=X)
+    for tr, va in folds:
+        held = set(va)
+        for t in tr[tr >= n]:
+            i, j = pairs[t - n]
+            assert i not in held, (t, i)       # the near end point is always its proxy parent
+    # without the features the rows have no proxy and always train (the documented fallback)
+    bare = classify.leak_free_folds(y, syn, parent, ids, folds=5, seed=1)
+    assert all(set(range(n, len(X))) <= set(tr) for tr, _ in bare)
+
+
 def test_grouped_tuning_removes_the_inner_cv_optimism_of_duplicated_rows():
     """Pure-noise labels, every row duplicated: tuning by k-fold over all rows lets a row's
     copy validate it (inner-CV AUROC far above 0.5), the grouped folds do not."""

@@ -52,15 +52,6 @@ def _back_transform(raw: np.ndarray, shift: np.ndarray, transform: str, offset: 
     return raw + shift
 
 
-def _forward(raw: np.ndarray, transform: str, offset: float) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if transform == "log10":
-            return np.log10(raw + offset)
-        if transform == "log2":
-            return np.log2(raw + offset)
-    return raw
-
-
 def make_plasmode(samples: pd.DataFrame, settings: dict | None = None, *, transform="none",
                   log_offset=0.0, seed=0, key="plasmode"):
     """A plasmode of a sample table (raw scale). Returns (table, truth).
@@ -77,6 +68,8 @@ def make_plasmode(samples: pd.DataFrame, settings: dict | None = None, *, transf
     (the feature's SD on the analysis scale) and shift_<group> (analysis scale) per
     affected group.
     """
+    from .preprocess import log_transform   # scikit-learn: not at config time (DEFAULTS)
+
     s = {**DEFAULTS, **(settings or {})}
     rng = np.random.default_rng(seed)
     feats = feature_columns(samples)
@@ -102,8 +95,9 @@ def make_plasmode(samples: pd.DataFrame, settings: dict | None = None, *, transf
     rows = np.sort(rng.choice(len(samples), n_total, replace=False))
     labels = np.repeat(names, [sizes[g] for g in names])[rng.permutation(n_total)]
     raw = samples[feats].to_numpy(dtype=float)[rows]
-    analysis = _forward(raw, transform, log_offset)
-    sd = np.nanstd(np.where(np.isfinite(analysis), analysis, np.nan), axis=0, ddof=1)
+    # the workflow's own transform (it refuses values <= 0 with the column named)
+    analysis = log_transform(samples.iloc[rows], transform, log_offset)[feats].to_numpy(float)
+    sd = np.nanstd(analysis, axis=0, ddof=1)
     sd = np.where(np.isfinite(sd), sd, 0.0)
 
     varying = np.flatnonzero(sd > 0)          # a constant feature cannot carry a shift in SDs

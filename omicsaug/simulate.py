@@ -28,20 +28,14 @@ def _factor_loadings(rng, block_sizes, n_factors=(1, 3), loading=(0.3, 0.8)):
     return blocks
 
 
-def _factor_noise(rng, n, loadings, tail_df=None, contamination=None):
-    """n samples of unit-variance noise from block factor models. The unique part is
-    Student-t with ``tail_df`` degrees of freedom when given, or, with ``contamination =
-    (p, k)``, a contaminated normal (a share p of the cells has k times the SD: outlying
-    values with finite moments, so sample kurtosis is stable); plain normal otherwise."""
+def _factor_noise(rng, n, loadings, tail_df=None):
+    """n samples of unit-variance noise from block factor models; the unique part is
+    Student-t with ``tail_df`` degrees of freedom (heavier tails than normal) when given."""
     cols = []
     for L in loadings:
         b, k = L.shape
         f = rng.standard_normal((n, k))
-        if contamination:
-            p, scale = contamination
-            u = rng.standard_normal((n, b)) * np.where(rng.random((n, b)) < p, scale, 1.0)
-            u /= np.sqrt(1 - p + p * scale ** 2)
-        elif tail_df:
+        if tail_df:
             u = rng.standard_t(tail_df, (n, b)) * np.sqrt((tail_df - 2) / tail_df)
         else:
             u = rng.standard_normal((n, b))
@@ -69,7 +63,6 @@ def effect_sizes(rng, n, spec=None):
 
 def simulate_lipidomics(n_per_group=(10, 8, 8), blocks=None, n_effects=10, effect_size=None,
                         n_factors=(1, 3), loading=(0.25, 0.75), tail_df=3.7,
-                        contamination=None,
                         missing_rate=0.05, random_missing=0.015, lod_spread=1.0,
                         group_names=("control", "disease", "treated"), treated_fraction=0.5,
                         seed=0):
@@ -120,7 +113,7 @@ def simulate_lipidomics(n_per_group=(10, 8, 8), blocks=None, n_effects=10, effec
 
     rows, labels = [], []
     for g, n in zip(groups, n_per_group):
-        rows.append(mu + shift[g] + sd * _factor_noise(rng, n, loadings, tail_df, contamination))
+        rows.append(mu + shift[g] + sd * _factor_noise(rng, n, loadings, tail_df))
         labels += [g] * n
     L = np.vstack(rows)
     miss = _detection_limit_missing(rng, L, missing_rate, random_missing, lod_spread)
@@ -261,7 +254,7 @@ def run(source: str, params: dict, seed: int) -> dict:
     """Dispatch a config ``source`` to its simulator; returns table, truth (+ extra tables)."""
     params = dict(params or {})
     if source == "simulate_lipidomics":
-        for k in ("n_per_group", "n_factors", "loading", "contamination"):
+        for k in ("n_per_group", "n_factors", "loading"):
             if k in params:
                 params[k] = tuple(params[k])
         table, truth = simulate_lipidomics(seed=seed, **params)

@@ -69,6 +69,7 @@ def leak_free_folds(y, synthetic, parent, ids, folds=5, seed=0, X=None, neighbou
     generator learned from the whole class (GMM, GANs) no split can remove.
     Returns a list of (train indices, validation indices).
     """
+    from scipy.spatial.distance import cdist
     from sklearn.model_selection import StratifiedKFold
 
     y = np.asarray(y)
@@ -87,7 +88,7 @@ def leak_free_folds(y, synthetic, parent, ids, folds=5, seed=0, X=None, neighbou
             pool = orig[y[orig] == c]
             if not len(lone) or not len(pool):
                 continue
-            d2 = ((Z[lone, None, :] - Z[None, pool, :]) ** 2).sum(-1)
+            d2 = cdist(Z[lone], Z[pool], "sqeuclidean")        # lone x pool, no d-sized cube
             near = np.argsort(d2, axis=1, kind="stable")[:, :neighbours]
             for j, nn in zip(lone, near):
                 proxies[j] = set(ids[pool[nn]])

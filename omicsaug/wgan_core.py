@@ -229,8 +229,7 @@ class StackedMLP:
         k = (q * (1.0 + dropout * SELU_ALPHA_PRIME ** 2)) ** -0.5
         m = -k * SELU_ALPHA_PRIME * dropout
         widths = [n for (_, _, n) in self.slices[:-1]]
-        keep = (torch.rand(G, B, sum(widths), generator=generator, device=device,
-                           dtype=dtype) < q).to(dtype)
+        keep = (draw(torch.rand, generator, G, (B, sum(widths)), device, dtype) < q).to(dtype)
         M = keep * k
         C = keep * (-k * SELU_ALPHA_PRIME) + (k * SELU_ALPHA_PRIME + m)
         return list(zip(M.split(widths, 2), C.split(widths, 2)))
@@ -479,6 +478,27 @@ def generator_step_autograd(gnet: StackedMLP, cnet: StackedMLP, pg, pc, z, w, va
 
 
 # ===================================================================== training
+def draw(fn, generator, G, shape, device, dtype):
+    """``G x shape`` random numbers from ``fn`` (``torch.rand`` / ``torch.randn``): one call
+    from a shared ``torch.Generator``, or, when ``generator`` is a list of ``G`` generators
+    (one random stream per model), model ``g``'s slice from ``generator[g]`` alone, so that
+    a model's draws do not depend on which other models share its stack."""
+    import torch
+
+    if isinstance(generator, (list, tuple)):
+        if len(generator) != G:
+            raise ValueError(f"need one generator per model ({G}), got {len(generator)}")
+        return torch.stack([fn(tuple(shape), generator=g, device=device, dtype=dtype)
+                            for g in generator])
+    return fn((G, *shape), generator=generator, device=device, dtype=dtype)
+
+
+class _Twinned(list):
+    """Per-model generators whose stack already has its twin (see :func:`train_stack`)."""
+
+    twinned = True
+
+
 def _schedule(n_rows, batch):
     """Per model: batch (cut to the rows), mini-batches per epoch; stack-wide maxima."""
     n_rows = np.asarray(n_rows, int)
@@ -524,8 +544,11 @@ def train_stack(gnet: StackedMLP, cnet: StackedMLP, theta_g, theta_c, data, n_ro
     band : (lo, hi) or None
         Freeze a model (no further updates) after the first epoch whose mean critic loss
         leaves ``[lo, hi]`` (the paper's -10 / 15 cut), so its state stays usable.
-    generator : torch.Generator
-        Source of every random draw (batches, noise, dropout, interpolation weights).
+    generator : torch.Generator or list of G of them
+        Source of every random draw (batches, noise, dropout, interpolation weights). A list
+        gives each model its own stream: a model's training then depends on its own seed,
+        rows and batch size only, not on the stack it shares (its draws have the stack's
+        batch size ``max(batch)``, so stack models of one batch size, as ``_retrain`` does).
     engine : {"manual", "autograd"}, default "manual"
         Hand-written gradients (:func:`critic_step`, :func:`generator_step`; about twice
         as fast on a CPU) or the ``torch.autograd`` reference.
@@ -548,6 +571,28 @@ def train_stack(gnet: StackedMLP, cnet: StackedMLP, theta_g, theta_c, data, n_ro
     batch, K_g, K, B = _schedule(n_rows, batch)
     if len(n_rows) != G or len(batch) != G:
         raise ValueError("n_rows and batch need one entry per model")
+    per_model = isinstance(generator, (list, tuple))
+    if per_model and not getattr(generator, "twinned", False):
+        # Vectorised kernels treat the last elements of a tensor (the loop's tail) with
+        # scalar code that rounds differently (~1e-7), so the stack's last model would train
+        # slightly differently from the same model elsewhere in a stack. A throw-away twin
+        # of the last model takes the tail: every real model then gives the same bits alone
+        # or in any stack (one torch thread, as the augment rule runs).
+        import torch as _t
+
+        twin = _t.Generator(device=dev)
+        twin.manual_seed(0)
+        gens = _Twinned([*generator, twin])
+        last = lambda a: np.r_[np.broadcast_to(np.asarray(a, float), (G,)), np.broadcast_to(np.asarray(a, float), (G,))[-1:]]
+        res = train_stack(gnet, cnet, _t.cat([theta_g, theta_g[-1:]]), _t.cat([theta_c, theta_c[-1:]]),
+                          _t.cat([data, data[-1:]]), np.r_[n_rows, n_rows[-1:]],
+                          np.r_[np.asarray(batch), np.asarray(batch)[-1:]], alpha=last(alpha),
+                          lr=last(lr), epochs=epochs, n_critic=n_critic, gp_weight=gp_weight,
+                          betas=betas, dropout=dropout, generator_dropout=generator_dropout,
+                          snapshot_every=snapshot_every, band=band, generator=gens, engine=engine)
+        return {**res, "theta_g": res["theta_g"][:G], "theta_c": res["theta_c"][:G],
+                "critic": res["critic"][:, :G], "generator": res["generator"][:, :G],
+                "snapshots": None if res["snapshots"] is None else res["snapshots"][:, :G]}
 
     # constant per-step tables (positions, weights, masks), built once on the host
     j = np.arange(B)
@@ -607,15 +652,21 @@ def train_stack(gnet: StackedMLP, cnet: StackedMLP, theta_g, theta_c, data, n_ro
     try:
         with torch.no_grad():
             for e in range(epochs):
-                perm = (torch.rand(G, n_max, generator=generator, device=dev, dtype=dt) + pad).argsort(1)
+                if per_model:  # each model shuffles its own rows; padding sorts last
+                    u = torch.full((G, n_max), 2.0, device=dev, dtype=dt)
+                    for g, tg_ in enumerate(generator):
+                        u[g, :n_rows[g]] = torch.rand(int(n_rows[g]), generator=tg_, device=dev, dtype=dt)
+                    perm = u.argsort(1)
+                else:
+                    perm = (torch.rand(G, n_max, generator=generator, device=dev, dtype=dt) + pad).argsort(1)
                 for k in range(K):
                     step = e * K + k
                     w = w_t[k]
                     real = data[gidx, perm.gather(1, pos_t[k])]          # G x B x d
                     # ---- critic
-                    z = torch.randn(G, B, latent, generator=generator, device=dev, dtype=dt)
+                    z = draw(torch.randn, generator, G, (B, latent), dev, dt)
                     fake = gnet.forward(pg, z, gdrop, generator)
-                    eps = torch.rand(G, B, 1, generator=generator, device=dev, dtype=dt)
+                    eps = draw(torch.rand, generator, G, (B, 1), dev, dt)
                     masks = cnet.dropout_masks(G, 3 * B, dropout, generator, dev, dt)
                     loss_c, grad_c = c_step(cnet, pc, real, fake, eps, w, gp_weight, masks)
                     opt_c.step(grad_c, act_c_t[k] * alive)
@@ -623,7 +674,7 @@ def train_stack(gnet: StackedMLP, cnet: StackedMLP, theta_g, theta_c, data, n_ro
                     # ---- generator
                     key = (e % period, k)
                     if gen_any[key]:
-                        z = torch.randn(G, B, latent, generator=generator, device=dev, dtype=dt)
+                        z = draw(torch.randn, generator, G, (B, latent), dev, dt)
                         mg = gnet.dropout_masks(G, B, gdrop, generator, dev, dt)
                         mc = cnet.dropout_masks(G, B, dropout, generator, dev, dt)
                         loss_g, grad_g = g_step(gnet, cnet, pg, pc, z, w, valid_t[k], alpha_t, mg, mc)

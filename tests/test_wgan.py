@@ -426,6 +426,23 @@ def test_fit_many_stacks_several_fits_deterministically(two_class):
                                [X, X], [y, y])
 
 
+def test_stack_size_does_not_change_a_fit(two_class):
+    """Every stack model draws from its own stream: a seed fitted alone and the same seed
+    fitted in a stack of 8 (other seeds, other subsets of rows) give identical samples."""
+    X, y, ext = two_class
+    kw = dict(external=ext, **TINY)
+    n = {"case": 6, "control": 6}          # both classes re-trained
+    rng = np.random.default_rng(0)
+    tables = [(X, y)] + [(X.iloc[idx], y[idx]) for idx in
+                         (np.sort(rng.choice(len(X), 24, replace=False)) for _ in range(7))]
+    stacked = WGANGenerator.fit_many([WGANGenerator(random_state=20 + i, **kw) for i in range(8)],
+                                     [t[0] for t in tables], [t[1] for t in tables], [n] * 8)
+    assert stacked[0].stack_models_[0] > 3   # several fits really shared the stack
+    for i in (0, 3):
+        alone = WGANGenerator(random_state=20 + i, **kw).fit(*tables[i], n_per_class=n)
+        np.testing.assert_array_equal(stacked[i].sample(n, )[0], alone.sample(n)[0])
+
+
 def test_augment_design_fits_wgan_seeds_in_stacks(two_class):
     """The augment stage stacks seeds (stack_budget) and still writes one table per seed."""
     from omicsaug.augment import augment_design

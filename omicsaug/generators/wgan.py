@@ -282,9 +282,10 @@ class WGANGenerator(Generator):
         candidate) is one model of a stack (:func:`~omicsaug.wgan_core.train_stack`).
 
         With the small networks and batches of this method a step's cost is mostly fixed
-        overhead up to about a dozen models, so stacking more of them makes each cheaper;
-        a fit's result then depends on which fits share its stack (the random stream is the
-        first generator's), not only on its own seed: the same call gives the same result.
+        overhead up to about a dozen models, so stacking more of them makes each cheaper.
+        Every model draws from its own random stream (its fit's seed, class, stage,
+        candidate), so each fit gives the same result as ``fit`` alone: stack size is a
+        speed knob, not a setting.
         ``n_per_class``: one entry per table (or None), as in :meth:`fit`. Returns the list.
         """
         generators = list(generators)
@@ -404,7 +405,9 @@ class WGANGenerator(Generator):
         self._prep = {"classes": classes[keep], "alphas": alphas[keep], "batches": batches[keep],
                       "rows": [torch.as_tensor(Zr[y == c], dtype=dt, device=dev)
                                for c in classes[keep]],
-                      "tg0": tg0, "tc0": tc0, "gnet": gnet, "cnet": cnet, "tgen": tgen}
+                      "class_pos": [int(np.flatnonzero(classes == c)[0]) for c in classes[keep]],
+                      "stream": int_seed(rng),  # the seed of this fit's re-training streams
+                      "tg0": tg0, "tc0": tc0, "gnet": gnet, "cnet": cnet}
         if not getattr(self, "_defer_retrain", False):
             _retrain([self])
 
@@ -580,7 +583,9 @@ def _retrain(models):
     """Re-train the per-class GANs of one or more prepared fits (``_fit_all`` stores what
     they need in ``_prep``) as stacked models: every (fit, class, learning-rate candidate)
     is one model of a stack, trained side by side by :func:`~omicsaug.wgan_core.train_stack`.
-    All fits share the settings and the random stream of ``models[0]``.
+    All fits share the settings of ``models[0]``; every model draws from its own random
+    stream, seeded by (its fit's seed, class, stage, candidate), so a fit's result does not
+    depend on the other fits in its stack (stack size is a speed knob only).
     """
     import torch
 
@@ -599,7 +604,8 @@ def _retrain(models):
     alphas = np.concatenate([p["alphas"] for p in P])
     batches = np.concatenate([p["batches"] for p in P])
     rows = [r for p in P for r in p["rows"]]
-    gnet, cnet, tgen = P[0]["gnet"], P[0]["cnet"], P[0]["tgen"]
+    gnet, cnet = P[0]["gnet"], P[0]["cnet"]
+    streams = [(p["stream"], pos) for p in P for pos in p["class_pos"]]  # per unit
     dev, dt, d = rows[0].device, rows[0].dtype, rows[0].shape[1]
     n_rows = np.array([len(r) for r in rows])
     batches = np.minimum(batches, n_rows)  # a batch never exceeds its class
@@ -610,8 +616,7 @@ def _retrain(models):
     tc = torch.cat([p["tc0"].expand(len(p["classes"]), -1) for p in P]).clone()
     common = dict(n_critic=int(cfg.n_critic), gp_weight=float(cfg.gp_weight),
                   betas=tuple(cfg.betas), dropout=float(cfg.dropout),
-                  generator_dropout=cfg._gdrop(), band=tuple(cfg.band),
-                  generator=tgen)
+                  generator_dropout=cfg._gdrop(), band=tuple(cfg.band))
     stages = []
     if cfg.tune_lr:
         grids = [("lr1", tuple(cfg.lr1_grid), int(cfg.lr1_epochs)),
@@ -640,7 +645,7 @@ def _retrain(models):
             res = core.train_stack(
                 gnet, cnet, tg[rep], tc[rep], data_c[rep][:, :n_rows[gi].max()], n_rows[rep],
                 batches[rep], alpha=alphas[rep], lr=np.tile(np.asarray(grid, float), len(gi)),
-                epochs=epochs,
+                epochs=epochs, generator=_streams(streams, gi, s, L, dev),
                 snapshot_every=int(cfg.snapshot_every) if (last and cfg.knee) else 0, **common)
             crit[:, gi, :] = res["critic"].reshape(epochs, len(gi), L)
             gen[:, gi, :] = res["generator"].reshape(epochs, len(gi), L)
@@ -706,6 +711,21 @@ def _retrain(models):
                  m.timings_["pretrain"], m.timings_["retrain_stack"], len(models),
                  {str(c): {k: v for k, v in h.items() if k in ("lr1", "lr2", "lr", "snapshot_epoch")}
                   for c, h in m.history_["retrain"].items()})
+
+
+def _streams(streams, units, stage, L, dev):
+    """One seeded ``torch.Generator`` per stack model (unit x candidate) of a stage."""
+    import torch
+
+    out = []
+    for i in units:
+        fit_seed, class_pos = streams[i]
+        for j in range(L):
+            g = torch.Generator(device=dev)
+            g.manual_seed(int(np.random.SeedSequence([fit_seed, class_pos, stage, j])
+                              .generate_state(1)[0]))
+            out.append(g)
+    return out
 
 
 class ClassicWGANGenerator(WGANGenerator):

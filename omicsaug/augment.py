@@ -180,11 +180,14 @@ def augment_table(X, y, features, spec: dict, seed_keys: tuple, negative_control
 
 
 def augment_design(subsets: pd.DataFrame, spec: dict, base_seed: int, design: str,
-                   negative_controls=False, log=None, first_fit: dict | None = None) -> pd.DataFrame:
+                   negative_controls=False, log=None, first_fit: dict | None = None,
+                   keep_fits=False) -> pd.DataFrame:
     """Augment every seed of one design with one method; one progress line per seed.
 
     ``first_fit``, when a dict, receives the first seed's fitted generator (``generator``),
-    its labels (``y``), ``seed`` and ``n_features``, so diagnostics need not fit it again.
+    its labels (``y``), ``seed`` and ``n_features``, so diagnostics need not fit it again;
+    with ``keep_fits`` also ``fits``: every seed's fitted generator by seed (the paper
+    protocol samples its iterations from them).
     """
     log = log or get_logger()
     features = [c for c in subsets.columns if c not in (SEED, ID, GROUP)]
@@ -210,6 +213,8 @@ def augment_design(subsets: pd.DataFrame, spec: dict, base_seed: int, design: st
             ids = subsets.loc[subsets[SEED] == s, ID].astype(str).to_numpy()
             if done == 0 and first_fit is not None:
                 first_fit.update(generator=gen, y=yf, seed=int(s), n_features=Xf.shape[1])
+            if keep_fits and first_fit is not None:
+                first_fit.setdefault("fits", {})[int(s)] = gen
             X_all, y_all, syn, parent, names = _add_synthetic(gen, Xf, yf, names,
                                                               spec_for_seed(spec, s),
                                                               f", design {design}, seed {s}")

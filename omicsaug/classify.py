@@ -209,8 +209,31 @@ def auroc_scores(augmented: pd.DataFrame, design: str, method: str, positive: st
                      "learning_rate": model.best_params_["learning_rate"],
                      "min_samples_leaf": model.best_params_["min_samples_leaf"],
                      "cv_auroc": float(model.best_score_), "tuning": tuning,
+                     "iteration": 0, "protocol": "draws",
                      "n_train": len(tab), "n_test": len(test), "n_features": len(feats)})
     return pd.DataFrame(rows)
+
+
+def best_of(auroc: pd.DataFrame, groups: dict) -> pd.DataFrame:
+    """The paper's per-cell choice among a method's variants (e.g. a GAN's alpha pairs).
+
+    For each ``name: [methods]`` of ``groups`` and each design: ``<name>_best_optimistic``
+    repeats the rows of the variant with the best mean validation AUROC (the paper's choice:
+    chosen on the data it is scored on, so optimistic), ``<name>_best_innercv`` those of the
+    variant with the best mean inner-CV AUROC of its tuning (chosen on the training rows
+    only, unbiased). ``chosen`` names the variant. Returns the extra rows.
+    """
+    out = []
+    for name, members in (groups or {}).items():
+        for d, g in auroc[auroc["method"].isin(members)].groupby("design", sort=False):
+            means = g.groupby("method", sort=False)[["auroc", "cv_auroc"]].mean()
+            for label, col in (("optimistic", "auroc"), ("innercv", "cv_auroc")):
+                pick = means[col].idxmax()
+                rows = g[g["method"] == pick].copy()
+                rows["chosen"] = pick
+                rows["method"] = f"{name}_best_{label}"
+                out.append(rows)
+    return pd.concat(out, ignore_index=True) if out else auroc.iloc[:0].assign(chosen=pd.Series(dtype=str))
 
 
 def compare_methods(auroc: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
@@ -223,15 +246,26 @@ def compare_methods(auroc: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     (``paired = True``, ``n_pairs`` repeats in common). Where the two methods share fewer
     than two repeats the comparison falls back to Welch's unpaired t-test
     (``paired = False``, interval from Welch's degrees of freedom).
+
+    Under the paper protocol (``iteration`` column) a pair is one (repeat, iteration): both
+    methods' rows of one iteration share the real draw. With one draw per cell the interval
+    then covers generator and classifier randomness only, not other draws of real samples;
+    the ``interval`` column says which.
     """
     rows = []
+    key = ["repeat", "iteration"] if "iteration" in auroc else ["repeat"]
     for d, g in auroc.groupby("design", sort=False):
         methods = list(pd.unique(g["method"]))
-        by = {m: g[g["method"] == m].set_index("repeat")["auroc"] for m in methods}
+        by = {m: g[g["method"] == m].set_index(key)["auroc"] for m in methods}
+        draws = g["repeat"].nunique()
+        covers = ("draws of real samples" if "iteration" not in g or g["iteration"].nunique() == 1
+                  else f"generator and classifier randomness on {draws} real draw(s)"
+                  if draws < 2 else "draws of real samples and generator randomness")
         for a, b in itertools.combinations(methods, 2):
             va, vb = by[a], by[b]
             common = va.index.intersection(vb.index)
-            row = {"design": d, "method_a": a, "method_b": b, "mean_a": va.mean(), "mean_b": vb.mean()}
+            row = {"design": d, "method_a": a, "method_b": b, "mean_a": va.mean(), "mean_b": vb.mean(),
+                   "interval": covers}
             if len(common) >= 2:
                 diff = (va.loc[common] - vb.loc[common]).to_numpy(float)
                 n = len(diff)

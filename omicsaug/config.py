@@ -28,6 +28,11 @@ DEFAULTS = {
         # AUROC protocol of Cusworth et al. 2024 (tuned HistGradientBoosting; two classes)
         "evaluation": {"classifiers": ["rf", "svm", "knn"],
                        "auroc": {"enabled": False, "positive": None, "folds": 5, "tuning": "grouped",
+                                 # draws: every repeat a new subset, generator and tuning;
+                                 # paper: per subset, generators fitted and HGB tuned once,
+                                 # then `iterations` of new synthetic rows + refit + score
+                                 "protocol": "draws", "iterations": 100, "hold_seed": [],
+                                 "best_of": {}, "expand_sweep": [],
                                  # LASSO + elastic-net stability selection before training
                                  "feature_selection": {"enabled": False, "repeats": 10,
                                                        "test_size": 0.25, "cv": 10,
@@ -88,6 +93,7 @@ def validate_config(config: dict, configfile="config", schema_path=SCHEMA):
     if not errors:
         _check_generators(config, configfile)
         _check_realism(config, configfile)
+        _check_auroc(config, configfile)
         return
     err = jsonschema.exceptions.best_match(errors)
     key = ".".join(str(p) for p in err.absolute_path) or "(top level)"
@@ -120,6 +126,26 @@ def _check_realism(config: dict, configfile):
                              key=f"datasets.{d}.realism.reference",
                              fix=f"use auto, null, one of {sorted(REFERENCES)} or another dataset "
                                  f"of this config ({sorted(names - {d})}).")
+
+
+def _check_auroc(config: dict, configfile):
+    """The AUROC report's method lists name methods of the config; the paper protocol's
+    options are not set for the draws protocol (where they would silently do nothing)."""
+    methods = set(config.get("methods") or {})
+    for d in (config.get("datasets") or {}):
+        a = dataset(config, d)["evaluation"]["auroc"]
+        key = f"datasets.{d}.evaluation.auroc"
+        named = [("hold_seed", m) for m in a["hold_seed"]] + \
+            [(f"best_of.{k}", m) for k, v in a["best_of"].items() for m in v]
+        for where, m in named:
+            if m not in methods:
+                raise InputError(f"{m!r} is not a method of this config.", file=configfile,
+                                 key=f"{key}.{where}", fix=f"use some of {sorted(methods)}.")
+        if a["protocol"] != "paper":
+            for k in ("hold_seed", "expand_sweep"):
+                if a[k]:
+                    raise InputError(f"{k} applies to the paper protocol only.", file=configfile,
+                                     key=f"{key}.{k}", fix="set 'protocol: paper' or remove it.")
 
 
 def with_defaults(config: dict) -> dict:

@@ -266,3 +266,77 @@ def auroc_boxes(auroc: pd.DataFrame, path, title=""):
     axes[0][0].set_ylabel("validation AUROC (box: mean ± sd)")
     fig.suptitle(f"AUROC after balancing / augmentation {title}".strip())
     save_figure(fig, path)
+
+
+def _cell(design: str):
+    """(n controls, minority fraction) of an imbalance cell name ``..imb_c{n}_f{f}``, else None."""
+    import re
+
+    m = re.search(r"imb_c(\d+)_f([0-9.]+)$", design)
+    return (int(m.group(1)), float(m.group(2))) if m else None
+
+
+def auroc_cells(auroc: pd.DataFrame, path, title=""):
+    """Cusworth et al. 2024, Figs. 3-5: per experiment cell (rows: n controls, columns:
+    minority fraction; other designs one panel each), per method the AUC difference from 0.5
+    as mean +- SD over repeats (and iterations). Panels wrap, so many cells stay readable."""
+    designs = list(pd.unique(auroc["design"]))
+    cells = {d: _cell(d) for d in designs}
+    if all(cells.values()):
+        rows = sorted({c[0] for c in cells.values()})
+        cols = sorted({c[1] for c in cells.values()})
+        place = {d: (rows.index(c[0]), cols.index(c[1])) for d, c in cells.items()}
+        labels = {d: f"{c[0]} controls, {c[1]:g} cases per control" for d, c in cells.items()}
+    else:
+        ncol = min(3, len(designs))
+        rows, cols = range(-(-len(designs) // ncol)), range(ncol)
+        place = {d: divmod(i, ncol) for i, d in enumerate(designs)}
+        labels = {d: d for d in designs}
+    methods = list(pd.unique(auroc["method"]))
+    h = max(2.2, 0.22 * len(methods) + 0.8)
+    fig, axes = plt.subplots(len(rows), len(cols), figsize=(3.6 * len(cols), h * len(rows)),
+                             squeeze=False, sharex=True)
+    for ax in axes.ravel():
+        ax.set_visible(False)
+    for d in designs:
+        ax = axes[place[d]]
+        ax.set_visible(True)
+        s = auroc[auroc["design"] == d]
+        stats = s.groupby("method", sort=False)["auc_diff"].agg(["mean", "std"]).reindex(methods)
+        y = np.arange(len(methods))
+        ax.barh(y, stats["mean"], xerr=stats["std"].fillna(0), color=[f"C{k % 10}" for k in y],
+                alpha=0.7, error_kw={"lw": 0.8})
+        ax.axvline(0, color="black", lw=0.6)
+        ax.set_yticks(y, methods, fontsize=7)
+        ax.invert_yaxis()
+        ax.set_title(labels[d], fontsize=8)
+        ax.set_xlabel("AUC - 0.5 (mean ± SD)", fontsize=8)
+    fig.suptitle(f"AUC difference from chance per experiment cell {title}".strip(), fontsize=10)
+    save_figure(fig, path)
+
+
+def expand_sweep(auroc: pd.DataFrame, path, title=""):
+    """ExpandGAN multiplier sweep: AUC difference from 0.5 (mean ± SD) against the multiplier
+    (rows ``<method>_x<m>``), one line per experiment cell; the unaugmented baseline (``none``)
+    of each cell as a dotted line when present."""
+    import re
+
+    sw = auroc[auroc["method"].str.contains(r"_x[0-9.]+$", regex=True)].copy()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    if sw.empty:
+        ax.text(0.5, 0.5, "no expand_sweep rows in this AUROC table", ha="center", va="center")
+    else:
+        sw["base"] = sw["method"].str.replace(r"_x[0-9.]+$", "", regex=True)
+        sw["multiplier"] = sw["method"].map(lambda m: float(re.search(r"_x([0-9.]+)$", m).group(1)))
+        for k, ((d, b), g) in enumerate(sw.groupby(["design", "base"], sort=False)):
+            st = g.groupby("multiplier")["auc_diff"].agg(["mean", "std"])
+            ax.errorbar(st.index, st["mean"], yerr=st["std"].fillna(0), marker="o", capsize=3,
+                        color=f"C{k % 10}", label=f"{d} {b}", lw=1)
+            base = auroc[(auroc["design"] == d) & (auroc["method"] == "none")]["auc_diff"]
+            if len(base):
+                ax.axhline(base.mean(), color=f"C{k % 10}", ls=":", lw=0.8)
+        ax.legend(fontsize=6, ncol=2)
+    ax.set_xlabel("ExpandGAN multiplier (synthetic rows per largest class)")
+    ax.set_ylabel("AUC - 0.5 (mean ± SD; dotted: no augmentation)")
+    ax.set_title(f"ExpandGAN multiplier sweep {title}".strip(), fontsize=10)
+    save_figure(fig, path)

@@ -11,6 +11,7 @@ rule augment:
     params:
         method=get_method,
         negative_controls=get_negative_controls,
+        keep_fits=get_keep_fits,
         spec=spec_part("transform", "log_offset"),
         seed=config["seed"],
     # one thread: the models are small (batches of tens of rows); a second torch/OpenMP

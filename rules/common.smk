@@ -207,6 +207,24 @@ def get_auroc_settings(wildcards):
     return a
 
 
+def auroc_protocol(dataset):
+    a = dataset_spec(dataset)["evaluation"]["auroc"]
+    return a["protocol"] if a["enabled"] else None
+
+
+def get_keep_fits(wildcards):
+    """The paper protocol samples its iterations from every seed's fit (fit.pkl)."""
+    return auroc_protocol(wildcards.dataset) == "paper"
+
+
+def get_design_specs(wildcards):
+    return [method_spec(config, m) for m in get_design_methods(wildcards)]
+
+
+def get_best_of(wildcards):
+    return dataset_spec(wildcards.dataset)["evaluation"]["auroc"]["best_of"]
+
+
 def get_design_methods(wildcards):
     return [m for des, m in augment_cells(wildcards.dataset) if des == wildcards.design]
 
@@ -216,6 +234,9 @@ def get_auroc_inputs(wildcards):
     files = {"full": f"results/{d}/preprocess/imputed.tsv",
              "augmented": [f"results/{d}/augmented/{wildcards.design}/{m}.tsv"
                            for m in get_design_methods(wildcards)]}
+    if auroc_protocol(d) == "paper":
+        files["fits"] = [f"results/{d}/augmented/{wildcards.design}/{m}.fit.pkl"
+                         for m in get_design_methods(wildcards)]
     if dataset_spec(d)["source"] == "simulate_microarray":
         files["validation"] = f"results/{d}/input/validation.tsv"
     return files
@@ -310,7 +331,11 @@ def auroc_runtime(wildcards, attempt):
     for v in a["grid"].values():
         points *= len(v)
     fits = len(get_design_methods(wildcards)) * n_seeds(wildcards)
-    return int(attempt * (10 + AUROC_MIN_PER_FIT * fits * points * int(a["folds"]) / 125))
+    per = points * int(a["folds"])
+    if a["protocol"] == "paper":  # one search, then a refit per iteration (sweeps multiply)
+        fits *= max(1, len(a["expand_sweep"]))
+        per += int(a["iterations"])
+    return int(attempt * (10 + AUROC_MIN_PER_FIT * fits * per / 125))
 
 
 def calibrate_runtime(wildcards, attempt):
@@ -436,5 +461,7 @@ def get_final_output():
         if cells and ev["classifiers"]:
             out.append(f"results/{d}/report/classifiers.png")
         if cells and ev["auroc"]["enabled"]:
-            out.append(f"results/{d}/report/auroc.png")
+            out += [f"results/{d}/report/auroc.png", f"results/{d}/report/auroc_cells.png"]
+            if ev["auroc"]["protocol"] == "paper" and ev["auroc"]["expand_sweep"]:
+                out.append(f"results/{d}/report/expand_sweep.png")
     return out

@@ -117,6 +117,7 @@ rule auroc:
         "logs/{dataset}/auroc/{design}.benchmark.tsv"
     params:
         methods=get_design_methods,
+        specs=get_design_specs,
         auroc=get_auroc_settings,
         spec=spec_part("transform", "log_offset"),
         seed=config["seed"],
@@ -148,10 +149,18 @@ rule auroc_report:
             category="AUROC",
             subcategory="{dataset}",
         ),
+        cells=report(
+            "results/{dataset}/report/auroc_cells.png",
+            caption="../report/auroc_cells.rst",
+            category="AUROC",
+            subcategory="{dataset}",
+        ),
     log:
         "logs/{dataset}/auroc_report.log",
     benchmark:
         "logs/{dataset}/auroc_report.benchmark.tsv"
+    params:
+        best_of=get_best_of,
     threads: 1
     resources:
         mem_mb=1000,
@@ -160,3 +169,27 @@ rule auroc_report:
         "../envs/omicsaug.yaml"
     script:
         "../scripts/auroc_report.py"
+
+
+rule expand_sweep:
+    input:
+        "results/{dataset}/report/auroc.tsv",
+    output:
+        report(
+            "results/{dataset}/report/expand_sweep.png",
+            caption="../report/expand_sweep.rst",
+            category="AUROC",
+            subcategory="{dataset}",
+        ),
+    log:
+        "logs/{dataset}/expand_sweep.log",
+    benchmark:
+        "logs/{dataset}/expand_sweep.benchmark.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../envs/omicsaug.yaml"
+    script:
+        "../scripts/expand_sweep.py"

@@ -7,9 +7,9 @@ log = log_to(snakemake.log[0], threads=snakemake.threads)
 spec = prepare_job(snakemake.params.method, snakemake.threads, snakemake.input.get("pretrained"),
                    snakemake.input.get("control"), log=log)
 subsets = read_samples(snakemake.input.subsets)
-first_fit = {}  # the first seed's fitted model, for the diagnostics rules
+first_fit = {}  # the first seed's fitted model (diagnostics); every seed's for the paper protocol
 table = augment_design(subsets, spec, snakemake.params.seed,
                        snakemake.wildcards.design, snakemake.params.negative_controls, log=log,
-                       first_fit=first_fit)
+                       first_fit=first_fit, keep_fits=snakemake.params.keep_fits)
 write_tsv(table, snakemake.output.table)
 save_fit(first_fit, snakemake.output.fit)

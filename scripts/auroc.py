@@ -1,11 +1,12 @@
 """AUROC of tuned HistGradientBoosting trained on each method's table of one design
-(Cusworth et al. 2024): one job per (dataset, design), every method and repeat."""
+(Cusworth et al. 2024): one job per (dataset, design), every method and repeat; under the
+paper protocol every repeat's iterations of new synthetic rows (omicsaug.iterations)."""
 import pandas as pd
 
-from omicsaug import classify
+from omicsaug import classify, iterations
 from omicsaug.io import feature_columns, read_samples
 from omicsaug.preprocess import apply_to
-from omicsaug.utils import derive_seed, log_to, read_tsv, write_tsv
+from omicsaug.utils import derive_seed, load_fit, log_to, read_tsv, write_tsv
 
 log = log_to(snakemake.log[0], threads=snakemake.threads)
 a, design = snakemake.params.auroc, snakemake.wildcards.design
@@ -28,7 +29,16 @@ if fs.get("enabled"):  # on each seed's original rows (the same for every method
             test_size=fs["test_size"], cv=fs["cv"], top_fraction=fs["top_fraction"], seed=seed + int(s_))
         log.info("seed %s: stability selection kept %d of %d features", s_, len(selected[s_]), len(feats))
 parts = []
-for table, method in zip(tables, snakemake.params.methods):
+fits = snakemake.input.get("fits") or [None] * len(tables)
+for table, method, spec, fit in zip(tables, snakemake.params.methods, snakemake.params.specs, fits):
+    if a["protocol"] == "paper":  # fitted once (augment job), tuned once, iterations of new rows
+        s = iterations.auroc_iterations(
+            table, load_fit(fit)["fits"], spec, design, str(a["positive"]), validation=validation,
+            full=full, base_seed=snakemake.params.seed, seed=seed, iterations=a["iterations"],
+            hold=method in a["hold_seed"], multipliers=a["expand_sweep"], grid=a["grid"],
+            folds=a["folds"], n_jobs=snakemake.threads, tuning=a["tuning"], log=log)
+        parts.append(s)
+        continue
     s = classify.auroc_scores(table, design, method,
                               positive=str(a["positive"]), validation=validation, full=full, seed=seed,
                               grid=a["grid"], folds=a["folds"], n_jobs=snakemake.threads,

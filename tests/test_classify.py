@@ -199,3 +199,109 @@ def test_grouped_tuning_removes_the_inner_cv_optimism_of_duplicated_rows():
     assert leaky["cv_auroc"] > 0.8                             # the copies validate themselves
     assert abs(fair["cv_auroc"] - 0.5) < 0.2                   # honest: there is nothing to learn
     assert abs(fair["auroc"] - 0.5) < 0.2 and abs(leaky["auroc"] - 0.5) < 0.2
+
+
+def _paper_inputs(methods, seeds=(1,), n=(16, 8)):
+    """Augment a small imbalanced subset per seed with each method, keeping every seed's fit
+    (the augment job under the paper protocol); returns (full, validation, {method: (table,
+    fits, spec)})."""
+    from omicsaug.augment import augment_design, method_spec
+
+    full = _full(60, 1.2, d=6, rng=3)
+    val = _full(40, 1.2, d=6, rng=4)
+    subsets = []
+    for s in seeds:
+        rng = np.random.default_rng(s)
+        ids = list(rng.choice(full["sample_id"][:60], n[0], replace=False)) + \
+            list(rng.choice(full["sample_id"][60:], n[1], replace=False))
+        sub = full[full["sample_id"].isin(ids)].copy()
+        sub.insert(0, "seed", s)
+        subsets.append(sub)
+    subsets = pd.concat(subsets, ignore_index=True)
+    cfg = {"methods": {m: {} for m in methods}, "augmentation": {"amount": {"mode": "balance"}}}
+    out = {}
+    for m in methods:
+        spec = method_spec(cfg, m)
+        rec = {}
+        table = augment_design(subsets, spec, 42, "cell", first_fit=rec, keep_fits=True)
+        out[m] = (table, rec["fits"], spec)
+    return full, val, out
+
+
+def test_paper_protocol_fits_once_tunes_once_and_holds_the_seed(monkeypatch):
+    """Under the paper protocol the iterations reuse the augment job's fits (no generator is
+    fitted again), tune once per (subset, method), and refit with the tuned parameters; a
+    method whose seed is held gives the same AUROC in every iteration (the paper's SD 0 for
+    SMOTE and RO), one whose seed is not held varies."""
+    from omicsaug import iterations
+    from omicsaug.generators.base import Generator
+
+    full, val, fitted = _paper_inputs(["smote", "random_oversampling"])
+    searches, fits = [], []
+    real_tune = classify.tuned_hgb
+    monkeypatch.setattr(classify, "tuned_hgb", lambda *a, **k: searches.append(1) or real_tune(*a, **k))
+    real_fit = Generator.fit
+    monkeypatch.setattr(Generator, "fit", lambda self, *a, **k: fits.append(1) or real_fit(self, *a, **k))
+    res = {}
+    for m, (table, fit, spec) in fitted.items():
+        for hold in (True, False):
+            res[m, hold] = iterations.auroc_iterations(
+                table, fit, spec, "cell", "case", validation=val, base_seed=42, seed=7,
+                iterations=6, hold=hold, grid=SMALL_GRID, folds=3)
+    assert not fits and len(searches) == 4            # 2 methods x held/not: one search each
+    for (m, hold), r in res.items():
+        assert list(r["iteration"]) == list(range(6)) and (r["protocol"] == "paper").all()
+        assert r["learning_rate"].nunique() == 1 and r["min_samples_leaf"].nunique() == 1
+        assert (r["n_train"] == 32).all()               # balanced: 16 + 16
+        if hold:
+            assert r["auroc"].nunique() == 1, m
+    assert res["smote", False]["auroc"].nunique() > 1
+    # iterations are reproducible: the same call gives the same numbers
+    table, fit, spec = fitted["smote"]
+    again = iterations.auroc_iterations(table, fit, spec, "cell", "case", validation=val,
+                                        base_seed=42, seed=7, iterations=6, grid=SMALL_GRID, folds=3)
+    pd.testing.assert_frame_equal(again, res["smote", False])
+
+
+def test_expand_sweep_samples_each_multiplier_from_one_fit():
+    """The ExpandGAN sweep: one row set per multiplier, each table grown to
+    n_largest * (1 + multiplier) per class, from the same fitted generator."""
+    from omicsaug import iterations
+
+    full, val, fitted = _paper_inputs(["gmm"])
+    table, fit, spec = fitted["gmm"]
+    spec = {**spec, "amount": {"mode": "expand", "multiplier": 1.0}}
+    r = iterations.auroc_iterations(table, fit, spec, "cell", "case", validation=val, base_seed=1,
+                                    iterations=2, multipliers=[0.25, 1.0], grid=SMALL_GRID, folds=3)
+    assert sorted(r["method"].unique()) == ["gmm_x0.25", "gmm_x1"]
+    assert set(r.loc[r["method"] == "gmm_x0.25", "n_train"]) == {2 * 20}   # 16 * 1.25 per class
+    assert set(r.loc[r["method"] == "gmm_x1", "n_train"]) == {2 * 32}
+
+
+def test_paired_comparison_over_iterations_matches_a_hand_computation():
+    """Iterations of one draw pair by (repeat, iteration); the interval is the t interval of
+    the paired differences, and the table says it covers generator randomness only."""
+    a = np.array([0.71, 0.74, 0.69, 0.73, 0.72])
+    b = np.array([0.70, 0.71, 0.70, 0.70, 0.69])
+    df = pd.concat([pd.DataFrame({"design": "c", "method": m, "repeat": 1, "iteration": range(5),
+                                  "auroc": v}) for m, v in (("gan", a), ("none", b))])
+    row = classify.compare_methods(df).iloc[0]
+    diff = a - b
+    half = sps.t.ppf(0.975, 4) * diff.std(ddof=1) / np.sqrt(5)
+    assert row["mean_difference"] == pytest.approx(diff.mean())
+    assert row["ci_low"] == pytest.approx(diff.mean() - half)
+    assert row["ci_high"] == pytest.approx(diff.mean() + half)
+    assert row["p"] == pytest.approx(sps.ttest_rel(a, b).pvalue) and row["n_pairs"] == 5
+    assert "generator and classifier randomness" in row["interval"]
+
+
+def test_best_of_picks_by_validation_and_by_inner_cv():
+    """The paper's alpha-pair choice (best validation AUROC, optimistic) and the unbiased one
+    (best inner-CV AUROC) can pick different variants; both are labelled."""
+    df = pd.DataFrame({"design": "c", "method": ["a00", "a00", "a10", "a10"], "repeat": 1,
+                       "iteration": [0, 1, 0, 1], "auroc": [0.70, 0.72, 0.75, 0.73],
+                       "cv_auroc": [0.90, 0.90, 0.80, 0.80]})
+    out = classify.best_of(df, {"gan": ["a00", "a10"]})
+    pick = out.groupby("method")["chosen"].first()
+    assert pick["gan_best_optimistic"] == "a10" and pick["gan_best_innercv"] == "a00"
+    assert len(out) == 4

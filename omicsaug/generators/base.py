@@ -121,6 +121,13 @@ class Generator:
             self._fit_all(Z, y, self.rng_)
         return self
 
+    def reseed(self, seed):
+        """Restart the sampling stream of a fitted generator at ``seed``: ``reseed(s)`` then
+        ``sample(n)`` always gives the same rows (the paper protocol's iterations draw new
+        rows from one fit, each with its own seed). Returns self."""
+        self.rng_ = np.random.default_rng(seed)
+        return self
+
     def sample(self, n_per_class, return_parents=False):
         """Draw synthetic rows.
 

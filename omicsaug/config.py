@@ -207,7 +207,44 @@ def dataset(config: dict, name: str) -> dict:
     spec["realism"] = realism
     spec.setdefault("designs", [])
     spec["name"] = name
+    spec = _with_download_paths(spec, name)
+    for role in ROLES:
+        if isinstance(spec.get(role), dict):
+            spec[role] = _with_download_paths({"source": "table", **spec[role]}, name)
     return spec
+
+
+#: tables a dataset may name besides its own: unlabelled rows for WGAN pre-training, and
+#: labelled rows scored by the AUROC report (the WGAN paper's "external" and "validation")
+ROLES = ("external", "validation")
+
+
+def download_path(name: str, url: str) -> str:
+    """Where the workflow keeps a file it downloads for dataset ``name``."""
+    return f"resources/downloads/{name}/{url.rstrip('/').rsplit('/', 1)[-1]}"
+
+
+def _with_download_paths(spec: dict, name: str) -> dict:
+    """A ``url`` (of the table or of its ``gene_map``) without a local ``table`` becomes the
+    path the download rule writes."""
+    spec = dict(spec)
+    if spec.get("url") and not spec.get("table"):
+        spec["table"] = download_path(name, spec["url"])
+    gm = spec.get("gene_map")
+    if isinstance(gm, dict) and gm.get("url") and not gm.get("table"):
+        spec["gene_map"] = {**gm, "table": download_path(name, gm["url"])}
+    return spec
+
+
+def downloads(config: dict, name: str) -> dict:
+    """file name -> (url, sha256 or None) of every file dataset ``name`` downloads."""
+    spec = dataset(config, name)
+    out = {}
+    for part in [spec] + [spec[r] for r in ROLES if isinstance(spec.get(r), dict)]:
+        for item in (part, part.get("gene_map") or {}):
+            if item.get("url") and item.get("table") == download_path(name, item["url"]):
+                out[Path(item["table"]).name] = (item["url"], item.get("sha256"))
+    return out
 
 
 def error_control(config: dict, name: str) -> dict:

@@ -144,6 +144,10 @@ def assemble(table: pd.DataFrame, *, file, id_column, group_column=None,
 
 
 def validate_groups(df: pd.DataFrame, *, file=None, column=GROUP, min_per_group=2):
+    """At least two groups of ``min_per_group`` samples each (0: an unlabelled table, such as
+    a WGAN's external rows, is not checked)."""
+    if min_per_group == 0:
+        return
     counts = df[GROUP].value_counts()
     if len(counts) < 2:
         raise InputError(f"only one group ({counts.index[0]!r}); comparisons need at least two.",
@@ -249,6 +253,70 @@ def read_geo_series_matrix(path, group_field="!Sample_characteristics_ch1", char
     return assemble(table, file=path, id_column=ID, group_column=GROUP, min_per_group=min_per_group)
 
 
+def read_gene_map(path, probe_column="ID", gene_column="Gene symbol") -> pd.Series:
+    """Probe -> gene symbol from a GEO platform annotation (``GPLxxxx.annot.gz``, a GPL SOFT
+    or full-table download, or any TSV with the two columns). Header lines starting with
+    ``#``, ``!`` or ``^`` are skipped; probes without a gene, or mapped to several genes
+    (``A /// B``), are left out."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found.", file=path, fix="check 'gene_map.table' (or its url).")
+    header, rows = None, []
+    with _open_text(path) as fh:
+        for line in fh:
+            line = line.rstrip("\n\r")
+            if not line or line[0] in "#!^":
+                continue
+            parts = [_unquote(p) for p in line.split("\t")]
+            if header is None:
+                header = parts
+                for c in (probe_column, gene_column):
+                    if c not in header:
+                        raise InputError(f"no column {c!r}; columns: {header[:12]}.", file=path,
+                                         column=c, fix="set gene_map.probe_column / gene_column.")
+                i, j = header.index(probe_column), header.index(gene_column)
+                continue
+            if len(parts) > max(i, j):
+                rows.append((parts[i], parts[j].strip()))
+    m = pd.Series(dict(rows), dtype=object)
+    m = m[(m != "") & ~m.str.contains("///", regex=False)]
+    if m.empty:
+        raise InputError(f"no probe maps to a single gene in column {gene_column!r}.", file=path,
+                         column=gene_column, fix="point gene_map.gene_column at the gene symbols.")
+    return m
+
+
+def collapse_to_genes(table: pd.DataFrame, mapping: pd.Series, file=None) -> pd.DataFrame:
+    """Probe columns -> gene columns (the mean of a gene's probes, missing values skipped),
+    so that series measured on different platforms share their features by gene."""
+    probes = [c for c in table.columns if c not in (ID, GROUP)]
+    genes = mapping.reindex(probes)
+    keep = genes.notna().to_numpy()
+    if not keep.any():
+        raise InputError("no probe of the table is in the gene map.", file=file,
+                         fix="use the platform (GPL) annotation of this series.")
+    X = table[[p for p, k in zip(probes, keep) if k]].apply(pd.to_numeric, errors="coerce")
+    X.columns = genes[keep].to_numpy()
+    G = X.T.groupby(level=0, sort=True).mean().T
+    return pd.concat([table[[ID, GROUP]].reset_index(drop=True), G.reset_index(drop=True)], axis=1)
+
+
+def shared_features(samples: pd.DataFrame, others: dict, file=None) -> tuple[pd.DataFrame, list]:
+    """Keep the features of ``samples`` that every table of ``others`` (role -> sample table,
+    e.g. the external and validation series) also has, in ``samples``' order. Returns (the
+    table, the names left out). Stops when nothing is shared."""
+    feats = [c for c in samples.columns if c not in (ID, GROUP)]
+    common = set(feats)
+    for t in others.values():
+        common &= set(t.columns)
+    kept = [f for f in feats if f in common]
+    if not kept:
+        raise InputError(f"no feature is shared with the {', '.join(others)} table(s).", file=file,
+                         fix="give them the same feature names (for GEO series on other platforms: "
+                             "a 'gene_map' for each).")
+    return samples[[ID, GROUP] + kept], [f for f in feats if f not in common]
+
+
 # ----------------------------------------------------------------------- entry point
 def load_dataset(spec: dict, paths: dict | None = None) -> pd.DataFrame:
     """Load one dataset into a validated sample table.
@@ -263,6 +331,11 @@ def load_dataset(spec: dict, paths: dict | None = None) -> pd.DataFrame:
         df = read_geo_series_matrix(table_path, spec.get("group_field", "!Sample_characteristics_ch1"),
                                     spec.get("characteristic"), spec.get("group_map"),
                                     min_per_group=min_n)
+        gm = spec.get("gene_map")
+        if gm:   # probes -> genes, so that series on other platforms share the features
+            gpath = paths.get("gene_map", gm.get("table"))
+            df = collapse_to_genes(df, read_gene_map(gpath, gm.get("probe_column", "ID"),
+                                                     gm.get("gene_column", "Gene symbol")), file=table_path)
     else:
         id_col = spec.get("id_column", "ID")
         table = read_table(table_path, spec.get("sheet"), id_column=id_col)

@@ -73,7 +73,7 @@ def get_pretrain_inputs(wildcards):
     if not pretrains_externally(m):
         raise ValueError(f"method {m['name']!r} does not pre-train on an external table")
     ds = dataset_spec(d)
-    if ds["source"] == "simulate_microarray":
+    if ds["source"] == "simulate_microarray" or isinstance(ds.get("external"), dict):
         external = f"results/{d}/input/external.tsv"
     elif ds.get("external"):
         external = ds["external"]
@@ -237,7 +237,8 @@ def get_auroc_inputs(wildcards):
     if auroc_protocol(d) == "paper":
         files["fits"] = [f"results/{d}/augmented/{wildcards.design}/{m}.fit.pkl"
                          for m in get_design_methods(wildcards)]
-    if dataset_spec(d)["source"] == "simulate_microarray":
+    ds = dataset_spec(d)
+    if ds["source"] == "simulate_microarray" or isinstance(ds.get("validation"), dict):
         files["validation"] = f"results/{d}/input/validation.tsv"
     return files
 
@@ -365,7 +366,7 @@ def spec_part(*keys):
     return get_spec_part
 
 
-IO_KEYS = ("kind", "table", "sheet", "metadata", "id_column", "metadata_id_column",
+IO_KEYS = ("kind", "table", "sheet", "metadata", "id_column", "metadata_id_column", "gene_map",
            "group_column", "group_labels", "group_map", "group_field", "characteristic",
            "drop_columns", "exclude_groups", "min_per_group")
 
@@ -384,13 +385,41 @@ def eae_path(file):
 
 
 def _table_inputs(spec, src):
-    """The files a table-reading source reads: the user's table (+ metadata) or the EAE CSVs."""
+    """The files a table-reading source reads: the user's table (+ metadata, + the platform
+    annotation of a GEO series) or the EAE CSVs."""
     if src == "eae_lipidomics":
         return {"table": eae_path(spec["table"]), "metadata": eae_path(spec["metadata"])}
     files = {"table": spec["table"]}
     if spec.get("metadata"):
         files["metadata"] = spec["metadata"]
+    if (spec.get("gene_map") or {}).get("table"):
+        files["gene_map"] = spec["gene_map"]["table"]
     return files
+
+
+def role_datasets():
+    """Datasets with an external or validation table given as a source block."""
+    return [d for d in DATASETS if any(isinstance(dataset_spec(d).get(r), dict) for r in oc.ROLES)]
+
+
+def role_tables(dataset):
+    """role -> the ingested table of each role given as a source block."""
+    spec = dataset_spec(dataset)
+    return {r: f"results/{dataset}/input/{r}.tsv" for r in oc.ROLES if isinstance(spec.get(r), dict)}
+
+
+def get_role_inputs(wildcards):
+    spec = dataset_spec(wildcards.dataset)[wildcards.role]
+    return _table_inputs(spec, spec["source"])
+
+
+def get_role_spec(wildcards):
+    return {**dataset_spec(wildcards.dataset)[wildcards.role],
+            "name": f"{wildcards.dataset} ({wildcards.role})"}
+
+
+def get_download(wildcards):
+    return oc.downloads(config, wildcards.dataset)[wildcards.file]
 
 
 def get_raw_inputs(wildcards):
@@ -402,7 +431,9 @@ def get_raw_inputs(wildcards):
         return {"table": f"results/{wildcards.dataset}/input/simulated.tsv"}
     if src == "plasmode":
         return {"table": f"results/{wildcards.dataset}/input/plasmode.tsv"}
-    return _table_inputs(spec, src)
+    # the roles' tables: the dataset keeps the features all of them share
+    return {**_table_inputs(spec, src),
+            **{f"role_{r}": p for r, p in role_tables(wildcards.dataset).items()}}
 
 
 def get_plasmode_inputs(wildcards):

@@ -59,7 +59,7 @@ if str(HERE) not in sys.path:          # the sibling bench_* modules
     sys.path.insert(0, str(HERE))
 
 SECTIONS = ["generators", "esom", "wgan", "hgb", "dag", "default_run", "paper_runs", "resources",
-            "calibration", "realism", "plasmode", "tuning"]
+            "calibration", "realism", "plasmode", "tuning", "wgan_paper"]
 TITLES = {
     "generators": "1. Augmentation methods: fit + sample 1:1",
     "esom": "2. ESOM training time",
@@ -73,6 +73,7 @@ TITLES = {
     "realism": "9. Data sources: realism of the simulators over seeds, oracle AUROC",
     "plasmode": "10. EAE plasmodes: calibrated recovery against a known answer",
     "tuning": "11. AUROC report: inner-CV optimism of the tuning, leaky vs grouped folds",
+    "wgan_paper": "12. The WGAN paper's budgets per experiment cell: CPU core vs H200 GPU",
 }
 HEAVY = {"ctgan", "wgan", "wgan_classic"}   # on the microarray table: --heavy-repeats
 ESOM_R_SECONDS = {(18, 62): 0.31, (128, 1000): 47.6}
@@ -707,12 +708,54 @@ def section_tuning(args):
         md_table(["method", "tuning folds", "inner-CV AUROC", "validation AUROC", "optimism"], rows)])
 
 
+def section_wgan_paper(args):
+    """bench_wgan_paper.py's JSON files (one per device run; those from the GPU machine are
+    copied into benchmarks/device/ by hand, since it runs outside this script)."""
+    import json
+
+    runs = []
+    for f in sorted(Path(args.wgan_paper_json).glob("*.json")):
+        r = json.loads(f.read_text())
+        r["file"] = f.name
+        runs.append(r)
+    if not runs:
+        return ("_No runs: `python benchmarks/bench_wgan_paper.py --device cuda --json "
+                "benchmarks/device/gpu.json` (and `--device cpu`)._")
+    cells = {}
+    for r in runs:
+        for row in r["rows"]:
+            key = (row["controls"], row["fraction"], row["classes"])
+            cells.setdefault(key, {})[r["file"]] = row
+    names = [r["file"] for r in runs]
+    head = ["controls", "cases / control", "classes re-trained"] + [
+        f"{r['device']} ({r['file']}) s at paper budget" for r in runs]
+    rows = [[c, f, k] + [f"{cells[(c, f, k)][n]['paper_seconds']:.0f}" if n in cells[(c, f, k)]
+                         else "" for n in names] for (c, f, k) in sorted(cells)]
+    rows.append(["pre-training", "3,000 + 5,000 + 7,500", "external"] +
+                [f"{r['pretrain_paper_s']:.0f}" for r in runs])
+    text = [
+        "`benchmarks/bench_wgan_paper.py`: one WGAN fit per cell as the augment job runs it (the "
+        "three learning-rate candidates of a class stacked, per-network random streams), timed at "
+        "two short budgets and extrapolated linearly to the paper's 5,000 + 5,000 re-training "
+        "epochs per class (the slope is the cost of an epoch, the rest is fixed); pre-training "
+        "per growing phase. One process, one torch thread on the CPU.", ""]
+    for r in runs:
+        text.append(f"- `{r['file']}`: torch device `{r['device']}` on {r.get('machine', 'this machine')}, "
+                    f"`{r.get('command', '?')}`, torch {r['torch']}; the config's GAN "
+                    f"work (4 balancing GANs + ExpandGAN over 9 cells, 4 pre-trainings) in one "
+                    f"process: {r['gan_total_s']:.0f} s ({r['gan_total_s'] / 3600:.2f} h)"
+                    + (" - only the largest cell timed, total not comparable" if len(r["rows"]) < 18 else ""))
+    text += ["", md_table(head, rows)]
+    return "\n".join(text)  # the device runs' own machine and date are in their lines above
+
+
 RUNNERS = {"generators": section_generators, "esom": section_esom, "wgan": section_wgan,
            "hgb": section_hgb,
            "dag": section_dag, "default_run": section_default_run,
            "paper_runs": section_paper_runs, "resources": section_resources,
            "calibration": section_calibration, "realism": section_realism,
-           "plasmode": section_plasmode, "tuning": section_tuning}
+           "plasmode": section_plasmode, "tuning": section_tuning,
+           "wgan_paper": section_wgan_paper}
 
 
 # ----------------------------------------------------------------------------- output
@@ -784,6 +827,9 @@ def main(argv=None):
     g = ap.add_argument_group("calibration")
     g.add_argument("--boruta-reps", type=int, default=60,
                    help="no-effect tables for the error control's stop rates (0: skip)")
+    g = ap.add_argument_group("wgan_paper")
+    g.add_argument("--wgan-paper-json", default=str(HERE / "device"),
+                   help="folder of bench_wgan_paper.py JSON files")
     g = ap.add_argument_group("realism")
     g.add_argument("--realism-seeds", type=int, default=40, help="simulator seeds (realism)")
     g.add_argument("--tuning-seeds", type=int, default=6, help="subset draws (tuning)")

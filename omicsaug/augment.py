@@ -151,6 +151,8 @@ def _n_new(y, spec: dict) -> dict:
 class GeneratorOutputError(ValueError):
     """A generator wrote values that cannot be analysed (NaN or infinite)."""
 
+    one_line = True
+
 
 def _add_synthetic(gen, X, y, features, spec: dict, where=""):
     """Sample the configured amount from a fitted generator; returns (X_all, y_all, synthetic

@@ -83,11 +83,85 @@ def deep_merge(base: dict, over: dict) -> dict:
     return out
 
 
+def _resolve(node: dict, schema: dict) -> dict:
+    while isinstance(node, dict) and "$ref" in node:
+        node = schema["definitions"][node["$ref"].rsplit("/", 1)[-1]]
+    return node
+
+
+def _closed_keys(node: dict, schema: dict):
+    """The keys an object schema allows, or None where any key is allowed (free-form
+    objects such as a generator's params, or named entries such as methods)."""
+    node = _resolve(node, schema)
+    if not isinstance(node, dict):
+        return None
+    keys, closed = set(), False
+    for part in [node] + [_resolve(p, schema) for p in node.get("allOf", [])]:
+        if not isinstance(part, dict):
+            continue
+        if isinstance(part.get("additionalProperties"), dict) or part.get("additionalProperties") is True:
+            return None
+        if "properties" in part:
+            keys |= set(part["properties"])
+            closed = True
+    return keys if closed else None
+
+
+def _child(node: dict, key: str, schema: dict):
+    node = _resolve(node, schema)
+    for part in [node] + [_resolve(p, schema) for p in node.get("allOf", [])]:
+        if isinstance(part, dict) and key in (part.get("properties") or {}):
+            return _resolve(part["properties"][key], schema)
+        if isinstance(part, dict) and isinstance(part.get("additionalProperties"), dict):
+            return _resolve(part["additionalProperties"], schema)
+    return None
+
+
+def unknown_keys(value, node: dict, schema: dict, path=()):
+    """(path, key, allowed keys) of every key of ``value`` its schema does not know (a
+    misspelt key would otherwise be ignored without a word)."""
+    out = []
+    node = _resolve(node, schema)
+    if isinstance(value, dict) and isinstance(node, dict):
+        allowed = _closed_keys(node, schema)
+        for k, v in value.items():
+            if allowed is not None and k not in allowed:
+                out.append((path, k, sorted(allowed)))
+                continue
+            child = _child(node, k, schema)
+            if isinstance(child, dict):
+                alts = child.get("oneOf") or child.get("anyOf")
+                if alts:   # the alternative that is an object schema
+                    child = next((_resolve(a, schema) for a in alts
+                                  if _resolve(a, schema).get("type", "object") == "object"
+                                  and isinstance(v, dict)), None)
+                if child is not None:
+                    out += unknown_keys(v, child, schema, path + (str(k),))
+    elif isinstance(value, list) and isinstance(node, dict) and isinstance(node.get("items"), dict):
+        for i, v in enumerate(value):
+            out += unknown_keys(v, node["items"], schema, path + (str(i),))
+    return out
+
+
+def _check_unknown_keys(config: dict, schema: dict, configfile):
+    import difflib
+
+    bad = unknown_keys(config, schema, schema)
+    if bad:
+        path, key, allowed = bad[0]
+        near = difflib.get_close_matches(str(key), allowed, n=1)
+        raise InputError("unknown key (it would be ignored).", file=configfile,
+                         key=".".join(path + (str(key),)),
+                         fix=(f"did you mean {near[0]!r}? " if near else "")
+                         + f"valid keys here: {', '.join(allowed)}.")
+
+
 def validate_config(config: dict, configfile="config", schema_path=SCHEMA):
     """Check ``config`` against the JSON schema; raise one :class:`InputError` naming the key."""
     import jsonschema
 
     schema = yaml.safe_load(Path(schema_path).read_text())
+    _check_unknown_keys(config, schema, configfile)
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.path), list(map(str, e.path))))
     if not errors:
@@ -106,12 +180,22 @@ def _check_generators(config: dict, configfile):
     the list: a new method is one module plus one registry line)."""
     from .generators import REGISTRY
 
+    import difflib
+
     for name, m in (config.get("methods") or {}).items():
         gen = (m or {}).get("generator", name)
         if gen not in REGISTRY:
             raise InputError(f"unknown generator {gen!r}.", file=configfile,
                              key=f"methods.{name}.generator" if (m or {}).get("generator") else f"methods.{name}",
                              fix=f"use one of {sorted(REGISTRY)} (or set 'generator:' to one of them).")
+        valid = [p for p in REGISTRY[gen]._param_names() if p != "random_state"]
+        for p in (m or {}).get("params") or {}:
+            if p not in valid:
+                near = difflib.get_close_matches(p, valid, n=1)
+                raise InputError(f"{gen} has no parameter {p!r}.", file=configfile,
+                                 key=f"methods.{name}.params.{p}",
+                                 fix=(f"did you mean {near[0]!r}? " if near else "")
+                                 + f"valid: {', '.join(valid)}.")
 
 
 def _check_realism(config: dict, configfile):

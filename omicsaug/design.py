@@ -89,15 +89,44 @@ def expand_designs(specs: list[dict]) -> list[Design]:
     return out
 
 
-def _check_counts(groups: pd.Series, need: dict, design: str):
+def _check_counts(groups: pd.Series, need: dict, design: str, file=None, key="designs"):
     have = groups.value_counts()
+    sizes = ", ".join(f"{k} {v}" for k, v in have.items())
     for g, n in need.items():
         if g not in have.index:
-            raise InputError(f"group {g!r} not in the data (groups: {sorted(have.index)}).",
-                             key=f"design {design}", fix="use a group label that exists.")
+            raise InputError(f"design {design}: group {g!r} is not in the data (groups: {sizes}).",
+                             file=file, key=key, fix="use a group label that exists.")
         if have[g] < n:
-            raise InputError(f"needs {n} samples of group {g!r} but the data have {have[g]}.",
-                             key=f"design {design}", fix="lower the design's sample counts.")
+            raise InputError(f"design {design} needs {n} samples of group {g!r} but the data have "
+                             f"{have[g]} (group sizes: {sizes}).", file=file, key=key,
+                             fix="lower the design's sample counts.")
+
+
+def required_counts(design: Design, order: list) -> dict | None:
+    """Samples per group a design draws (None: the full table); ``order``: the groups."""
+    if design.kind == "full":
+        return None
+    if design.kind in ("first_n", "sample_size"):
+        return {k: design.n_per_group for k in order}
+    if design.kind == "imbalance":
+        case = design.case
+        if case is None:
+            others = [k for k in order if k != design.control]
+            if len(others) != 1:
+                raise InputError(f"'case' must be given when there are more than two groups ({order}).",
+                                 key=f"design {design.name}", fix="set 'case' in the imbalance design.")
+            case = others[0]
+        return {design.control: design.n_controls,
+                case: max(1, int(round(design.minority_fraction * design.n_controls)))}
+    raise ValueError(design.kind)
+
+
+def check_design(groups: pd.Series, design: Design, file=None, key="designs"):
+    """Stop (InputError naming the design and the group sizes) when the data cannot give a
+    design's subsets."""
+    need = required_counts(design, list(pd.unique(groups)))
+    if need:
+        _check_counts(groups, need, design.name, file=file, key=key)
 
 
 def draw_indices(df: pd.DataFrame, design: Design, seed: int, base_seed: int = 0) -> np.ndarray:
@@ -110,20 +139,7 @@ def draw_indices(df: pd.DataFrame, design: Design, seed: int, base_seed: int = 0
         _check_counts(g, {k: design.n_per_group for k in order}, design.name)
         return np.sort(np.concatenate([np.flatnonzero(g == k)[: design.n_per_group] for k in order]))
     rng = make_rng(base_seed, "subset", design.name, seed)
-    if design.kind == "sample_size":
-        need = {k: design.n_per_group for k in order}
-    elif design.kind == "imbalance":
-        case = design.case
-        if case is None:
-            others = [k for k in order if k != design.control]
-            if len(others) != 1:
-                raise InputError(f"'case' must be given when there are more than two groups ({order}).",
-                                 key=f"design {design.name}", fix="set 'case' in the imbalance design.")
-            case = others[0]
-        need = {design.control: design.n_controls,
-                case: max(1, int(round(design.minority_fraction * design.n_controls)))}
-    else:
-        raise ValueError(design.kind)
+    need = required_counts(design, order)
     _check_counts(g, need, design.name)
     idx = [rng.choice(np.flatnonzero(g == k), size=n, replace=False) for k, n in need.items()]
     return np.sort(np.concatenate(idx))

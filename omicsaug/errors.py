@@ -8,6 +8,9 @@ class InputError(ValueError):
     what is wrong, and how to fix it, in one line.
     """
 
+    #: shown as one line (``omicsaug: <message>``) on the terminal, without a traceback
+    one_line = True
+
     def __init__(self, problem, *, file=None, column=None, key=None, fix=None):
         where = []
         if file is not None:

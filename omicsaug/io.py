@@ -29,30 +29,98 @@ def _id_to_str(values) -> pd.Series:
     return pd.Series([conv(v) for v in values], dtype=object)
 
 
+def _decode(raw: bytes, path) -> tuple[str, list]:
+    """Text of a delimited file: UTF-8 (a byte-order mark is dropped), else Latin-1 (Windows
+    spreadsheet exports), said in the notes."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="strict"), ["UTF-8 with a byte-order mark"]
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace"), ["Latin-1 / Windows-1252 (not UTF-8)"]
+
+
+def _sniff(text: str, suffix: str) -> tuple[str, bool, list]:
+    """(delimiter, decimal comma?, notes): the delimiter the header line uses most among
+    tab, ';' and ','; decimal commas when the delimiter is not ',' and numbers like 1,5
+    appear."""
+    import re
+
+    lines = [ln for ln in text.splitlines() if ln.strip()][:50]
+    head = lines[0] if lines else ""
+    counts = {d: head.count(d) for d in ("\t", ";", ",")}
+    if suffix in (".tsv", ".tab") and counts["\t"]:
+        delim = "\t"
+    else:
+        delim = max(counts, key=lambda d: (counts[d], d == ("," if suffix == ".csv" else "\t")))
+        if not counts[delim]:
+            delim = "\t" if suffix in (".tsv", ".txt", ".tab") else ","
+    notes = []
+    if delim != ("," if suffix == ".csv" else "\t"):
+        notes.append({"\t": "tab", ";": "';'", ",": "','"}[delim] + "-separated")
+    body = "\n".join(lines[1:])
+    comma = delim != "," and re.search(r"(?:^|[\t;])-?\d+,\d+(?:[eE][-+]?\d+)?(?=$|[\t;])", body, re.M) is not None
+    if comma:
+        notes.append("decimal commas")
+    return delim, comma, notes
+
+
 def read_table(path, sheet=None, id_column=None) -> pd.DataFrame:
     """Read a CSV, TSV or XLSX table (samples as rows) without interpreting it further.
 
-    ``id_column`` is read as text, so IDs such as ``007`` keep their leading zeros.
+    ``id_column`` is read as text, so IDs such as ``007`` keep their leading zeros. What real
+    exports contain is handled and said (``df.attrs["read_notes"]``): a UTF-8 byte-order
+    mark, Windows line endings, Latin-1 text, ';' or tab delimiters and decimal commas. A
+    workbook with several sheets needs ``sheet``. Duplicated column names and a table
+    without data rows stop the run (pandas would rename ``x`` to ``x.1`` silently).
     """
+    import csv
+    import io
+
     path = Path(path)
     dtype = {id_column: str} if id_column is not None else None
     if not path.exists():
         raise InputError("file not found.", file=path,
                          fix="check the path in the config (relative to the working directory).")
     name = path.name.lower().removesuffix(".gz")
+    notes = []
     try:
         if name.endswith((".xlsx", ".xls")):
-            return pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=dtype)
-        if name.endswith(".csv"):
-            return pd.read_csv(path, dtype=dtype)
-        if name.endswith((".tsv", ".txt", ".tab")):
-            return pd.read_csv(path, sep="\t", dtype=dtype)
-        return pd.read_csv(path, sep=None, engine="python", dtype=dtype)
+            if sheet is None:
+                sheets = pd.ExcelFile(path).sheet_names
+                if len(sheets) > 1:
+                    raise InputError(f"the workbook has {len(sheets)} sheets ({', '.join(sheets)}).",
+                                     file=path, fix="name the one to read with 'sheet:' in the dataset.")
+            df = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=dtype)
+            header = [str(c) for c in pd.read_excel(path, sheet_name=sheet if sheet is not None else 0,
+                                                    header=None, nrows=1).iloc[0].tolist()] \
+                if len(df.columns) else []
+        else:
+            raw = path.read_bytes()
+            if path.suffix.lower() == ".gz":
+                raw = gzip.decompress(raw)
+            text, notes = _decode(raw, path)
+            suffix = Path(name).suffix
+            delim, comma, more = _sniff(text, suffix)
+            notes += more
+            header = next(csv.reader(io.StringIO(text.lstrip("\r\n").splitlines()[0] if text.strip() else ""),
+                                     delimiter=delim), [])
+            df = pd.read_csv(io.StringIO(text), sep=delim, decimal="," if comma else ".", dtype=dtype)
     except InputError:
         raise
     except Exception as exc:  # pandas/openpyxl parse errors
         raise InputError(f"cannot be read as a table ({exc}).", file=path,
                          fix="save it as CSV, TSV or XLSX with one header row.") from exc
+    names = [h.strip() for h in header]
+    dup = sorted({h for h in names if names.count(h) > 1 and h})
+    if dup:
+        raise InputError(f"duplicated column name(s) {dup[:5]}.", file=path, column=dup[0],
+                         fix="give every column a unique name (or remove the copy).")
+    if df.empty or df.dropna(how="all").empty:
+        raise InputError("no data rows (only a header, or every cell empty).", file=path,
+                         fix="check that the right file was exported, with one row per sample.")
+    df.attrs["read_notes"] = notes
+    return df
 
 
 def _to_numeric_block(df: pd.DataFrame, file, ids) -> pd.DataFrame:
@@ -73,6 +141,13 @@ def _to_numeric_block(df: pd.DataFrame, file, ids) -> pd.DataFrame:
                 fix="leave missing values empty (or NA); remove units, text or thousands "
                     "separators; or list non-feature columns under 'drop_columns'.")
         out[col] = conv.astype(float)
+    for col, v in out.items():
+        inf = np.isinf(v.to_numpy())
+        if inf.any():
+            i = int(np.flatnonzero(inf)[0])
+            raise InputError(f"{int(inf.sum())} infinite value(s), first at sample {ids[i]!r}.",
+                             file=file, column=col,
+                             fix="replace it by the measured value, or leave the cell empty (missing).")
     return pd.DataFrame(out, index=df.index)
 
 

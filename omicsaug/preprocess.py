@@ -188,7 +188,13 @@ def preprocess(df: pd.DataFrame, *, transform="none", log_offset=0.0, max_missin
     """Filter and transform (no imputation). Returns (table, per-feature report)."""
     filt, report = filter_missing(df, max_missing)
     logged = log_transform(filt, transform, log_offset, file=file)
+    # a feature with one observed value (or none) carries no information and breaks the
+    # tests (zero variance): dropped, recorded, and said (run())
+    feats = feature_columns(logged)
+    const = [f for f in feats if logged[f].nunique(dropna=True) <= 1]
+    logged = logged.drop(columns=const)
     final, var = top_k_variance(logged, top_k)
+    report["constant"] = report["feature"].isin(const)
     report["variance"] = report["feature"].map(var)
     report["kept"] = report["feature"].isin(feature_columns(final))
     return final, report
@@ -232,6 +238,15 @@ def run(samples: pd.DataFrame, spec: dict, base_seed: int, file=None, log=None, 
                                      top_k=flt.get("top_k_variance"), file=file)
     feats = feature_columns(transformed)
     X = transformed[feats].to_numpy(dtype=float)
+    from .utils import say
+
+    for what, sel in (("all missing", report["missing_fraction"] >= 1.0),
+                      ("constant", report["constant"])):
+        names = report.loc[sel, "feature"].tolist()
+        if names:
+            say(f"{file or spec.get('name')}: {len(names)} {what} feature(s) dropped: "
+                f"{', '.join(map(str, names[:10]))}{' ...' if len(names) > 10 else ''} "
+                "(recorded in preprocess/features.tsv)", log)
     log.info("%d samples, %d of %d features kept, %.2f %% missing", len(transformed), len(feats),
              len(report), 100 * np.isnan(X).mean())
     impute = spec.get("impute", {})

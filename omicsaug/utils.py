@@ -125,6 +125,13 @@ def limit_threads(n: int):
         sys.modules["torch"].set_num_threads(n)
 
 
+def say(msg: str, log=None):
+    """A line the user should see: on the terminal (the job's original stderr) and, at
+    WARNING level, in the log."""
+    print(f"omicsaug: {msg}", file=sys.__stderr__, flush=True)
+    (log or get_logger()).warning(msg)
+
+
 def log_to(path, threads=None) -> logging.Logger:
     """Send this process's stderr, warnings and the omicsaug logger to a rule's log file;
     with ``threads``, also cap native threads at that number (see :func:`limit_threads`)."""
@@ -134,7 +141,20 @@ def log_to(path, threads=None) -> logging.Logger:
         limit_threads(threads)
 
     fh = open(path, "w", buffering=1)
+    terminal = sys.stderr
     sys.stderr = fh
+
+    def one_line(tp, value, tb):
+        # bad input (InputError) or a run that cannot go on for a stated reason: one line on
+        # the terminal and in the log, no traceback; anything else: the traceback, in the log
+        if getattr(value, "one_line", False):
+            line = f"omicsaug: {value}"
+            print(line, file=terminal, flush=True)
+            print(line, file=fh, flush=True)
+        else:
+            sys.__excepthook__(tp, value, tb)
+
+    sys.excepthook = one_line
     logging.captureWarnings(True)
     warnings.simplefilter("default")
     logger = logging.getLogger("omicsaug")

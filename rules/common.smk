@@ -11,11 +11,26 @@ from snakemake.utils import validate
 from omicsaug import config as oc
 from omicsaug.augment import method_spec
 from omicsaug.design import expand_designs
+from omicsaug.errors import InputError
+from omicsaug.startup import check_inputs
 
 _configfiles = [str(f) for f in workflow.configfiles] or ["config/config.yaml"]
-oc.validate_config(config, configfile=", ".join(_configfiles))  # one clear message
-validate(config, "../config/config.schema.yaml")
-config.update(oc.with_defaults(config))
+
+
+def stop(exc):
+    """Bad input stops the run before any job: one line on the terminal, no traceback."""
+    print(f"omicsaug: {exc}", file=sys.stderr)
+    sys.exit(1)
+
+
+try:
+    oc.validate_config(config, configfile=", ".join(_configfiles))  # one clear message
+    validate(config, "../config/config.schema.yaml")
+    config.update(oc.with_defaults(config))
+    # the tables on disk, the designs against their groups, the AUROC class (omicsaug.startup)
+    check_inputs(config, ", ".join(_configfiles), cache_dir=".snakemake/omicsaug/startup")
+except InputError as exc:
+    stop(exc)
 
 DATASETS = list(config["datasets"])
 
@@ -420,6 +435,15 @@ def get_role_spec(wildcards):
 
 def get_download(wildcards):
     return oc.downloads(config, wildcards.dataset)[wildcards.file]
+
+
+def user_file(wildcards):
+    """The file a dataset's values come from, for messages: the user's table (not an
+    intermediate), or the table the workflow wrote for generated data."""
+    spec = dataset_spec(wildcards.dataset)
+    if spec["source"] in oc.GENERATED:
+        return f"results/{wildcards.dataset}/input/samples.tsv"
+    return _table_inputs(spec, spec["source"])["table"]
 
 
 def get_raw_inputs(wildcards):

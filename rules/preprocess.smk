@@ -19,6 +19,7 @@ rule preprocess:
     params:
         spec=spec_part("transform", "log_offset", "filter", "impute"),
         seed=config["seed"],
+        source_file=user_file,
     threads: 2
     resources:
         mem_mb=2000,

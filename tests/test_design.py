@@ -141,10 +141,10 @@ def test_too_large_n_is_an_input_error(eae_like):
             ds.draw_subsets(eae_like, d)
         msg = str(ei.value)
         assert f"design {d.name}" in msg and need in msg and "Fix:" in msg
-        assert "the data have 8" in msg or "the data have 10" in msg
+        assert ("the data have 8" in msg or "the data have 10" in msg) and "group sizes:" in msg
     d = _one({"type": "imbalance", "control": "ctrl", "case": "disease", "n_controls": 4,
               "minority_fraction": 0.5})
-    with pytest.raises(InputError, match="'ctrl' not in the data"):
+    with pytest.raises(InputError, match="'ctrl' is not in the data \(groups: "):
         ds.draw_subsets(eae_like, d)
 
 

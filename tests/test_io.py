@@ -141,7 +141,11 @@ def test_invalid_config_names_key_path():
                          "designs": [{"type": "sample_size", "n_per_group": 1}]}}},
      "datasets.x.designs.0.n_per_group"),
     ({"alpha": 1.5, "datasets": {"x": {"source": "table"}}}, "alpha"),
-    ({"datasets": {"x": {"source": "table", "impute": {"n_trees": 5}}}}, "datasets.x.impute"),
+    ({"datasets": {"x": {"source": "table", "impute": {"n_trees": 5}}}}, "datasets.x.impute.n_trees"),
+    ({"alpah": 0.01, "datasets": {"x": {"source": "table"}}}, "alpah"),
+    ({"datasets": {"x": {"source": "table", "transfrom": "log10"}}}, "datasets.x.transfrom"),
+    ({"methods": {"g": {"generator": "gmm", "params": {"n_component": 2}}},
+      "datasets": {"x": {"source": "table"}}}, "methods.g.params.n_component"),
 ])
 def test_invalid_config_other_keys(cfg, key):
     with pytest.raises(InputError) as ei:

@@ -1,0 +1,109 @@
+"""Checks run when the workflow starts, before any job: a bad table or an impossible design
+stops the run with one line naming the file, column or key and the fix.
+
+Every dataset whose input files are already on disk (the user's table, a local EAE copy, a
+GEO series) is read as the ingest rule will read it; the groups it finds are checked against
+the designs (enough samples per group), the AUROC report's positive class, and the log
+transform (no value <= 0). Reading is cached by the files' size and modification time
+(``cache_dir``), so a re-run or a dry run does not read them again. Files the workflow
+downloads or writes itself are checked by the rule that reads them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import config as oc
+from .design import check_design, expand_designs
+from .errors import InputError
+from .io import GROUP, ID, load_dataset
+
+
+def _files(spec: dict, config: dict) -> dict | None:
+    """The local files a dataset's ingest reads, or None when they do not exist yet."""
+    src = spec["source"]
+    if src == "eae_lipidomics":
+        local = oc.eae_dir(config)
+        if not local:
+            return None
+        files = {"table": str(Path(local) / spec["table"]), "metadata": str(Path(local) / spec["metadata"])}
+    elif src in ("table", "geo_series_matrix"):
+        files = {"table": spec.get("table")}
+        if spec.get("metadata"):
+            files["metadata"] = spec["metadata"]
+        if (spec.get("gene_map") or {}).get("table"):
+            files["gene_map"] = spec["gene_map"]["table"]
+    else:                       # simulators, plasmodes: tables the workflow writes
+        return None
+    if not all(f and Path(f).is_file() for f in files.values()):
+        if src == "table" and not spec.get("url"):
+            missing = [f for f in files.values() if not (f and Path(f).is_file())]
+            raise InputError("file not found.", file=missing[0],
+                             fix=f"check the path in the dataset {spec['name']!r} (relative to "
+                                 "the working directory).")
+        return None
+    return files
+
+
+def _read(spec: dict, files: dict, cache_dir) -> dict:
+    """Groups (in row order) and, where the dataset is log-transformed, the first value <= 0."""
+    keys = ("source", "kind", "sheet", "id_column", "metadata_id_column", "group_column",
+            "group_labels", "group_map", "group_field", "characteristic", "drop_columns",
+            "exclude_groups", "min_per_group", "gene_map", "transform", "log_offset")
+    stamp = {k: spec.get(k) for k in keys}
+    stamp["files"] = {k: [str(Path(f).resolve()), Path(f).stat().st_size, Path(f).stat().st_mtime_ns]
+                      for k, f in files.items()}
+    key = hashlib.sha256(json.dumps(stamp, sort_keys=True, default=str).encode()).hexdigest()[:20]
+    path = Path(cache_dir) / f"{key}.json" if cache_dir else None
+    if path is not None and path.is_file():
+        return json.loads(path.read_text())
+    df = load_dataset(spec, files)
+    out = {"groups": df[GROUP].astype(str).tolist(), "nonpositive": None}
+    if spec.get("transform", "none") != "none":
+        feats = [c for c in df.columns if c not in (ID, GROUP)]
+        X = df[feats].to_numpy(float) + float(spec.get("log_offset") or 0.0)
+        bad = np.nan_to_num(X, nan=1.0) <= 0
+        if bad.any():
+            i, j = map(int, np.argwhere(bad)[0])
+            out["nonpositive"] = [feats[j], str(df[ID].iloc[i]), float(df[feats[j]].iloc[i]),
+                                  int(bad.sum())]
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(out))
+    return out
+
+
+def check_inputs(config: dict, configfile="config", cache_dir=None):
+    """Raise the first :class:`InputError` among every dataset's start-up checks."""
+    for name in config.get("datasets") or {}:
+        spec = oc.dataset(config, name)
+        designs = expand_designs(spec["designs"])
+        a = spec["evaluation"]["auroc"]
+        if a["enabled"] and a.get("positive") is None and designs:
+            raise InputError("the AUROC report needs the positive class.", file=configfile,
+                             key=f"datasets.{name}.evaluation.auroc.positive",
+                             fix="name the (usually minority) group, e.g. 'positive: case'.")
+        files = _files(spec, config)
+        if files is None:
+            continue
+        info = _read(spec, files, cache_dir)
+        table = files["metadata"] if "metadata" in files else files["table"]
+        if info["nonpositive"]:
+            col, sample, value, n = info["nonpositive"]
+            raise InputError(f"{n} value(s) <= 0 before the {spec['transform']} transform, first at "
+                             f"sample {sample!r} (value {value!r}).", file=files["table"], column=col,
+                             fix="set 'transform: none' if the data are already on a log scale, or "
+                                 "'log_offset' to a pseudo-count larger than the most negative value.")
+        groups = pd.Series(info["groups"])
+        for d in designs:
+            check_design(groups, d, file=table, key=f"datasets.{name}.designs")
+        if a["enabled"] and designs and str(a["positive"]) not in set(groups):
+            raise InputError(f"the positive class {a['positive']!r} is not a group of the data "
+                             f"(groups: {sorted(set(groups))}).", file=configfile,
+                             key=f"datasets.{name}.evaluation.auroc.positive",
+                             fix="use one of the groups.")

@@ -244,21 +244,33 @@ def test_alpha_term_spreads_the_generated_rows():
 
 
 def test_learns_a_two_dimensional_gaussian():
-    """500 rows of N((3, -2), diag(1, 0.5)^2); tolerance: every generated mean within 0.75
-    true SDs, every generated SD within a factor 0.6-1.6 of the truth. (WGAN-GP oscillates
-    around the target rather than settling, so the learning rate is small; with the paper's
-    critic dropout of 0.7 and a 2:1 ratio the fit of this toy problem is much noisier.)"""
+    """300 rows of N((3, -2), diag(1, 0.5)^2), five seeds trained in one stack. The yardstick
+    is the same seeds untrained: with the scaling to the training range, an untrained
+    generator already lands near the right mean and spread (a fixed tolerance on those
+    passed untrained, and failed on another CPU for a lucky or unlucky seed), so the test
+    asks that training brings every seed closer to the truth (energy distance on 1,500
+    samples) and the median at least 40 % closer; measured here: median 0.176 untrained,
+    0.057 trained, every seed better. A statement over seeds, with a margin, holds on any
+    machine whose arithmetic rounds differently."""
+    from scipy.spatial.distance import cdist
+
     rng = np.random.default_rng(0)
-    X = rng.normal([3, -2], [1, 0.5], size=(500, 2))
-    m = get_generator("wgan", random_state=0, pretrain="none", tune_lr=False, lr=2e-5,
-                      epochs=1000, knee=False, batch_size=50, n_critic=5, dropout=0.0,
-                      band=(-1e9, 1e9), device="cpu")
-    m.fit(X, np.zeros(500, int))
-    Xn, _ = m.sample(4000)
-    mean_err = np.abs(Xn.mean(0) - [3, -2]) / [1, 0.5]
-    sd_ratio = Xn.std(0) / [1, 0.5]
-    assert (mean_err < 0.75).all(), mean_err
-    assert ((sd_ratio > 0.6) & (sd_ratio < 1.6)).all(), sd_ratio
+    X = rng.normal([3, -2], [1, 0.5], size=(300, 2))
+    truth = np.random.default_rng(1).normal([3, -2], [1, 0.5], size=(1500, 2))
+
+    def energy(A):
+        A, B = (A - [3, -2]) / [1, 0.5], (truth - [3, -2]) / [1, 0.5]
+        return 2 * cdist(A, B).mean() - cdist(A, A).mean() - cdist(B, B).mean()
+
+    kw = dict(pretrain="none", tune_lr=False, lr=5e-5, knee=False, batch_size=50, n_critic=5,
+              dropout=0.0, band=(-1e9, 1e9), device="cpu")
+    ed = {}
+    for epochs in (1, 600):
+        gens = WGANGenerator.fit_many([WGANGenerator(random_state=s, epochs=epochs, **kw) for s in range(5)],
+                                      [X] * 5, [np.zeros(300, int)] * 5)
+        ed[epochs] = np.array([energy(g.sample(1500)[0]) for g in gens])
+    assert (ed[600] < ed[1]).all(), ed
+    assert np.median(ed[600]) < 0.6 * np.median(ed[1]), ed
 
 
 def test_same_seed_same_samples_on_cpu(two_class):

@@ -80,9 +80,25 @@ def _read(spec: dict, files: dict, cache_dir) -> dict:
 
 def check_inputs(config: dict, configfile="config", cache_dir=None):
     """Raise the first :class:`InputError` among every dataset's start-up checks."""
+    import difflib
+
+    methods = list(config.get("methods") or {})
     for name in config.get("datasets") or {}:
         spec = oc.dataset(config, name)
         designs = expand_designs(spec["designs"])
+        sel = spec.get("augment") or {}
+        for m in sel.get("methods") or []:
+            if m not in methods:
+                near = difflib.get_close_matches(str(m), methods, n=1)
+                raise InputError(f"{m!r} is not a method of this config.", file=configfile,
+                                 key=f"datasets.{name}.augment.methods",
+                                 fix=(f"did you mean {near[0]!r}? " if near else "")
+                                 + f"methods: {', '.join(methods)}.")
+        for dname in sel.get("designs") or []:
+            if dname not in [d.name for d in designs]:
+                raise InputError(f"{dname!r} is not a design of this dataset.", file=configfile,
+                                 key=f"datasets.{name}.augment.designs",
+                                 fix=f"designs: {', '.join(d.name for d in designs)}.")
         a = spec["evaluation"]["auroc"]
         if a["enabled"] and a.get("positive") is None and designs:
             raise InputError("the AUROC report needs the positive class.", file=configfile,

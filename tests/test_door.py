@@ -260,3 +260,15 @@ def test_configs_shipped_pass_the_key_check():
     for f in [REPO / "config" / "config.yaml", REPO / "config" / "eae.yaml",
               *sorted((REPO / "config" / "paper").glob("*.yaml"))]:
         oc.validate_config(yaml.safe_load(f.read_text()), str(f))
+
+
+def test_unknown_method_or_design_in_a_dataset_is_named():
+    cfg = oc.with_defaults({"methods": {"gmm": {}, "smote": {}},
+                            "datasets": {"x": {"source": "simulate_lipidomics",
+                                               "designs": [{"type": "sample_size", "n_per_group": [4]}],
+                                               "augment": {"methods": ["gmmm"]}}}})
+    with pytest.raises(InputError, match="did you mean 'gmm'"):
+        check_inputs(cfg, "c.yaml")
+    cfg["datasets"]["x"]["augment"] = {"designs": ["n5"]}
+    with pytest.raises(InputError, match="designs: n4"):
+        check_inputs(cfg, "c.yaml")

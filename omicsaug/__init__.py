@@ -9,4 +9,4 @@ tested without Snakemake. Modules mirror the data flow:
 controls, seed loop) -> ``plots``. ``simulate`` writes the embedded data.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

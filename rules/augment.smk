@@ -8,19 +8,19 @@ rule augment:
         "logs/{dataset}/augment/{design}/{method}.log",
     benchmark:
         "logs/{dataset}/augment/{design}/{method}.benchmark.tsv"
-    params:
-        method=get_method,
-        negative_controls=get_negative_controls,
-        keep_fits=get_keep_fits,
-        spec=spec_part("transform", "log_offset"),
-        seed=config["seed"],
+    conda:
+        "../envs/omicsaug.yaml"
     # one thread: the models are small (batches of tens of rows); a second torch/OpenMP
     # thread only adds synchronisation, and its spin-waits cost far more on a busy machine
     threads: 1
     resources:
         mem_mb=2000,
         runtime=augment_runtime,
-    conda:
-        "../envs/omicsaug.yaml"
+    params:
+        method=get_method,
+        negative_controls=get_negative_controls,
+        keep_fits=get_keep_fits,
+        spec=spec_part("transform", "log_offset"),
+        seed=config["seed"],
     script:
         "../scripts/augment.py"

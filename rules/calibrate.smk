@@ -11,6 +11,13 @@ rule calibrate:
         "logs/{dataset}/calibration/{design}/{method}/null_{chunk}.log",
     benchmark:
         "logs/{dataset}/calibration/{design}/{method}/null_{chunk}.benchmark.tsv"
+    conda:
+        "../envs/omicsaug.yaml"
+    # one thread, as the augment rule (small models; chunks run side by side instead)
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=calibrate_runtime,
     params:
         method=get_method,
         calibration=get_calibration,
@@ -18,13 +25,6 @@ rule calibrate:
         welch=get_welch,
         spec=spec_part("transform", "log_offset"),
         seed=config["seed"],
-    # one thread, as the augment rule (small models; chunks run side by side instead)
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=calibrate_runtime,
-    conda:
-        "../envs/omicsaug.yaml"
     script:
         "../scripts/calibrate.py"
 
@@ -44,17 +44,17 @@ rule power_curve:
         "logs/{dataset}/power_curve.log",
     benchmark:
         "logs/{dataset}/power_curve.benchmark.tsv"
+    conda:
+        "../envs/omicsaug.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=20,
     params:
         calibration=get_calibration,
         welch=get_welch,
         alpha=config["alpha"],
         seed=config["seed"],
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=20,
-    conda:
-        "../envs/omicsaug.yaml"
     script:
         "../scripts/power_curve.py"
 
@@ -73,6 +73,12 @@ rule calibration_report:
         "logs/{dataset}/calibration_report.log",
     benchmark:
         "logs/{dataset}/calibration_report.benchmark.tsv"
+    conda:
+        "../envs/omicsaug.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
     params:
         nulls=get_null_files,
         designs=get_design_sizes,
@@ -80,12 +86,6 @@ rule calibration_report:
         calibration=get_calibration,
         alpha=config["alpha"],
         seed=config["seed"],
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
-    conda:
-        "../envs/omicsaug.yaml"
     script:
         "../scripts/calibration_report.py"
 
@@ -105,11 +105,11 @@ rule calibrated_power_figure:
         "logs/{dataset}/calibrated_power/{design}.log",
     benchmark:
         "logs/{dataset}/calibrated_power/{design}.benchmark.tsv"
+    conda:
+        "../envs/omicsaug.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        "../envs/omicsaug.yaml"
     script:
         "../scripts/calibrated_power_figure.py"

@@ -28,7 +28,9 @@ try:
     validate(config, "../config/config.schema.yaml")
     config.update(oc.with_defaults(config))
     # the tables on disk, the designs against their groups, the AUROC class (omicsaug.startup)
-    check_inputs(config, ", ".join(_configfiles), cache_dir=".snakemake/omicsaug/startup")
+    check_inputs(
+        config, ", ".join(_configfiles), cache_dir=".snakemake/omicsaug/startup"
+    )
 except InputError as exc:
     stop(exc)
 
@@ -77,8 +79,11 @@ def get_method(wildcards):
 def pretrains_externally(m):
     """A WGAN method pre-trained by the wgan_pretrain rule (on the dataset's external table)."""
     p = m["params"]
-    return m["generator"] == "wgan" and p.get("pretrain", "external") == "external" \
+    return (
+        m["generator"] == "wgan"
+        and p.get("pretrain", "external") == "external"
         and not p.get("pretrained")
+    )
 
 
 def get_pretrain_inputs(wildcards):
@@ -86,7 +91,9 @@ def get_pretrain_inputs(wildcards):
     d = wildcards.dataset
     m = get_method(wildcards)
     if not pretrains_externally(m):
-        raise ValueError(f"method {m['name']!r} does not pre-train on an external table")
+        raise ValueError(
+            f"method {m['name']!r} does not pre-train on an external table"
+        )
     ds = dataset_spec(d)
     if ds["source"] == "simulate_microarray" or isinstance(ds.get("external"), dict):
         external = f"results/{d}/input/external.tsv"
@@ -96,7 +103,8 @@ def get_pretrain_inputs(wildcards):
         raise ValueError(
             f"method {m['name']!r} pre-trains on an external table, but dataset {d!r} has none. "
             "Fix: give the dataset an 'external' table (same features, no labels), or set "
-            f"'methods.{m['name']}.params.pretrain' to 'pooled' or 'none'.")
+            f"'methods.{m['name']}.params.pretrain' to 'pooled' or 'none'."
+        )
     return {"external": external, "features": f"results/{d}/preprocess/imputed.tsv"}
 
 
@@ -106,16 +114,23 @@ def get_augment_inputs(wildcards):
     d = wildcards.dataset
     files = {"subsets": f"results/{d}/subsets/{wildcards.design}.tsv"}
     if pretrains_externally(get_method(wildcards)):
-        get_pretrain_inputs(wildcards)  # fail early, with the fix, when there is no external table
+        get_pretrain_inputs(
+            wildcards
+        )  # fail early, with the fix, when there is no external table
         files["pretrained"] = f"results/{d}/wgan_pretrained/{wildcards.method}.pt"
     if get_method(wildcards)["amount"].get("mode") == "error_control":
         # augmented at the level the error-inflation control chose for each subset
-        files["control"] = f"results/{d}/error_control/{wildcards.design}/{wildcards.method}.json"
+        files["control"] = (
+            f"results/{d}/error_control/{wildcards.design}/{wildcards.method}.json"
+        )
     return files
 
 
 def get_negative_controls(wildcards):
-    aug = {**config.get("augmentation", {}), **(dataset_spec(wildcards.dataset).get("augment") or {})}
+    aug = {
+        **config.get("augmentation", {}),
+        **(dataset_spec(wildcards.dataset).get("augment") or {}),
+    }
     return bool(aug.get("negative_controls", False))
 
 
@@ -129,13 +144,19 @@ def has_truth(d):
 
 def get_recovery_inputs(wildcards):
     d = wildcards.dataset
-    files = {"reference": f"results/{d}/reference/univariate.tsv",
-             "full": f"results/{d}/preprocess/imputed.tsv",
-             "augmented": [f"results/{d}/augmented/{des}/{m}.tsv" for des, m in augment_cells(d)]}
+    files = {
+        "reference": f"results/{d}/reference/univariate.tsv",
+        "full": f"results/{d}/preprocess/imputed.tsv",
+        "augmented": [
+            f"results/{d}/augmented/{des}/{m}.tsv" for des, m in augment_cells(d)
+        ],
+    }
     if has_truth(d):
         files["truth"] = f"results/{d}/input/truth.tsv"
     if calibration_enabled(d):
-        files["nulls"] = [f for files_ in get_null_files(wildcards).values() for f in files_["files"]]
+        files["nulls"] = [
+            f for files_ in get_null_files(wildcards).values() for f in files_["files"]
+        ]
     return files
 
 
@@ -162,16 +183,21 @@ def get_null_files(wildcards):
         if not c["enabled"]:
             continue
         out[f"{des}/{m}"] = {
-            "files": [f"results/{d}/calibration/{des}/{m}/null_{k}.tsv.gz"
-                      for k in range(1, int(c["chunks"]) + 1)],
-            "pooling": resolve_pooling(n_seeds_of[des], c["pooling"])}
+            "files": [
+                f"results/{d}/calibration/{des}/{m}/null_{k}.tsv.gz"
+                for k in range(1, int(c["chunks"]) + 1)
+            ],
+            "pooling": resolve_pooling(n_seeds_of[des], c["pooling"]),
+        }
     return out
 
 
 def get_power_curve_inputs(wildcards):
     d = wildcards.dataset
-    files = {"imputed": f"results/{d}/preprocess/imputed.tsv",
-             "reference": f"results/{d}/reference/univariate.tsv"}
+    files = {
+        "imputed": f"results/{d}/preprocess/imputed.tsv",
+        "reference": f"results/{d}/reference/univariate.tsv",
+    }
     if has_truth(d):
         files["truth"] = f"results/{d}/input/truth.tsv"
     return files
@@ -179,11 +205,13 @@ def get_power_curve_inputs(wildcards):
 
 def get_calibration_report_inputs(wildcards):
     d = wildcards.dataset
-    files = {"recovery": f"results/{d}/report/recovery.tsv",
-             "pvalues": f"results/{d}/report/recovery_pvalues.tsv.gz",
-             "reference": f"results/{d}/reference/univariate.tsv",
-             "curve": f"results/{d}/reference/power_curve_draws.tsv",
-             "nulls": [f for v in get_null_files(wildcards).values() for f in v["files"]]}
+    files = {
+        "recovery": f"results/{d}/report/recovery.tsv",
+        "pvalues": f"results/{d}/report/recovery_pvalues.tsv.gz",
+        "reference": f"results/{d}/reference/univariate.tsv",
+        "curve": f"results/{d}/reference/power_curve_draws.tsv",
+        "nulls": [f for v in get_null_files(wildcards).values() for f in v["files"]],
+    }
     if has_truth(d):
         files["truth"] = f"results/{d}/input/truth.tsv"
     return files
@@ -191,8 +219,10 @@ def get_calibration_report_inputs(wildcards):
 
 def get_design_sizes(wildcards):
     """n per group of each balanced design (None for imbalance designs: no balanced curve)."""
-    return {x.name: (x.n_per_group if x.kind in ("sample_size", "first_n") else None)
-            for x in dataset_designs(wildcards.dataset)}
+    return {
+        x.name: (x.n_per_group if x.kind in ("sample_size", "first_n") else None)
+        for x in dataset_designs(wildcards.dataset)
+    }
 
 
 def get_baseline_method(wildcards):
@@ -209,16 +239,22 @@ def get_classifier_models(wildcards):
 
 def get_classifier_inputs(wildcards):
     d = wildcards.dataset
-    return {"full": f"results/{d}/preprocess/imputed.tsv",
-            "reference": f"results/{d}/reference/classifiers.tsv",
-            "augmented": [f"results/{d}/augmented/{des}/{m}.tsv" for des, m in augment_cells(d)]}
+    return {
+        "full": f"results/{d}/preprocess/imputed.tsv",
+        "reference": f"results/{d}/reference/classifiers.tsv",
+        "augmented": [
+            f"results/{d}/augmented/{des}/{m}.tsv" for des, m in augment_cells(d)
+        ],
+    }
 
 
 def get_auroc_settings(wildcards):
     a = dataset_spec(wildcards.dataset)["evaluation"]["auroc"]
     if a.get("positive") is None:
-        raise ValueError(f"dataset {wildcards.dataset}: evaluation.auroc.positive must name the "
-                         "positive class")
+        raise ValueError(
+            f"dataset {wildcards.dataset}: evaluation.auroc.positive must name the "
+            "positive class"
+        )
     return a
 
 
@@ -246,12 +282,18 @@ def get_design_methods(wildcards):
 
 def get_auroc_inputs(wildcards):
     d = wildcards.dataset
-    files = {"full": f"results/{d}/preprocess/imputed.tsv",
-             "augmented": [f"results/{d}/augmented/{wildcards.design}/{m}.tsv"
-                           for m in get_design_methods(wildcards)]}
+    files = {
+        "full": f"results/{d}/preprocess/imputed.tsv",
+        "augmented": [
+            f"results/{d}/augmented/{wildcards.design}/{m}.tsv"
+            for m in get_design_methods(wildcards)
+        ],
+    }
     if auroc_protocol(d) == "paper":
-        files["fits"] = [f"results/{d}/augmented/{wildcards.design}/{m}.fit.pkl"
-                         for m in get_design_methods(wildcards)]
+        files["fits"] = [
+            f"results/{d}/augmented/{wildcards.design}/{m}.fit.pkl"
+            for m in get_design_methods(wildcards)
+        ]
     ds = dataset_spec(d)
     if ds["source"] == "simulate_microarray" or isinstance(ds.get("validation"), dict):
         files["validation"] = f"results/{d}/input/validation.tsv"
@@ -280,15 +322,25 @@ def generator_diagnostics(name):
         if method_spec(config, m)["generator"] in ("wgan", "wgan_classic"):
             out += [f"results/{name}/wgan/{des}/{m}_losses.png"]
         if method_spec(config, m)["generator"] == "genesom":
-            out += expand("results/{d}/genesom/{des}/{m}_{f}", d=name, des=des, m=m,
-                          f=["umatrix.png", "radius.png", "convergence.png", "fit.json"])
+            out += expand(
+                "results/{d}/genesom/{des}/{m}_{f}",
+                d=name,
+                des=des,
+                m=m,
+                f=["umatrix.png", "radius.png", "convergence.png", "fit.json"],
+            )
     ctl = oc.error_control(config, name)
     if ctl["enabled"]:
         designs = [d.name for d in dataset_designs(name)]
         for des in ctl.get("designs") or designs:
             for m in ctl.get("methods", ["genesom"]):
-                out += expand("results/{d}/error_control/{des}/{m}.{ext}", d=name, des=des, m=m,
-                              ext=["tsv", "json", "png"])
+                out += expand(
+                    "results/{d}/error_control/{des}/{m}.{ext}",
+                    d=name,
+                    des=des,
+                    m=m,
+                    ext=["tsv", "json", "png"],
+                )
     return out
 
 
@@ -297,7 +349,9 @@ def get_design(wildcards):
     for d in dataset_designs(wildcards.dataset):
         if d.name == wildcards.design:
             return d.as_dict()
-    raise ValueError(f"design {wildcards.design!r} not in dataset {wildcards.dataset!r}")
+    raise ValueError(
+        f"design {wildcards.design!r} not in dataset {wildcards.dataset!r}"
+    )
 
 
 # ---------------------------------------------------------------- job resources
@@ -327,11 +381,16 @@ def minutes_per_fit(wildcards):
     m = get_method(wildcards)
     gen, p = m["generator"], m["params"]
     if gen in ("wgan", "wgan_classic"):
-        epochs = (p.get("lr1_epochs", 1000) + p.get("lr2_epochs", 1000)) if p.get("tune_lr", True) \
+        epochs = (
+            (p.get("lr1_epochs", 1000) + p.get("lr2_epochs", 1000))
+            if p.get("tune_lr", True)
             else p.get("epochs", 2000)
+        )
         per_seed = WGAN_MIN_PER_SEED_PER_1000_EPOCHS * epochs / 1000
     elif gen == "ctgan":
-        per_seed = CTGAN_MIN_PER_SEED[0] + CTGAN_MIN_PER_SEED[1] * p.get("epochs", 300) / 100
+        per_seed = (
+            CTGAN_MIN_PER_SEED[0] + CTGAN_MIN_PER_SEED[1] * p.get("epochs", 300) / 100
+        )
     else:
         per_seed = AUGMENT_MIN_PER_SEED.get(gen, AUGMENT_MIN_PER_SEED_DEFAULT)
     return per_seed
@@ -343,12 +402,16 @@ def augment_runtime(wildcards, attempt):
 
 def auroc_runtime(wildcards, attempt):
     a = dataset_spec(wildcards.dataset)["evaluation"]["auroc"]
-    points = 1  # the dataset spec carries the grid (the paper's, from the config defaults)
+    points = (
+        1  # the dataset spec carries the grid (the paper's, from the config defaults)
+    )
     for v in a["grid"].values():
         points *= len(v)
     fits = len(get_design_methods(wildcards)) * n_seeds(wildcards)
     per = points * int(a["folds"])
-    if a["protocol"] == "paper":  # one search, then a refit per iteration (sweeps multiply)
+    if (
+        a["protocol"] == "paper"
+    ):  # one search, then a refit per iteration (sweeps multiply)
         fits *= max(1, len(a["expand_sweep"]))
         per += int(a["iterations"])
     return int(attempt * (10 + AUROC_MIN_PER_FIT * fits * per / 125))
@@ -366,8 +429,16 @@ def calibrate_runtime(wildcards, attempt):
 def error_control_runtime(wildcards, attempt):
     c = get_error_control(wildcards)
     subsets = min(c["subsets"] or n_seeds(wildcards), n_seeds(wildcards))
-    return int(attempt * (10 + ERROR_CONTROL_MIN_PER_SPLIT_LEVEL * c["n_seeds"] * len(c["levels"])
-                          * subsets))
+    return int(
+        attempt
+        * (
+            10
+            + ERROR_CONTROL_MIN_PER_SPLIT_LEVEL
+            * c["n_seeds"]
+            * len(c["levels"])
+            * subsets
+        )
+    )
 
 
 def spec_part(*keys):
@@ -381,9 +452,23 @@ def spec_part(*keys):
     return get_spec_part
 
 
-IO_KEYS = ("kind", "table", "sheet", "metadata", "id_column", "metadata_id_column", "gene_map",
-           "group_column", "group_labels", "group_map", "group_field", "characteristic",
-           "drop_columns", "exclude_groups", "min_per_group")
+IO_KEYS = (
+    "kind",
+    "table",
+    "sheet",
+    "metadata",
+    "id_column",
+    "metadata_id_column",
+    "gene_map",
+    "group_column",
+    "group_labels",
+    "group_map",
+    "group_field",
+    "characteristic",
+    "drop_columns",
+    "exclude_groups",
+    "min_per_group",
+)
 
 
 def get_eae_url(wildcards):
@@ -403,7 +488,10 @@ def _table_inputs(spec, src):
     """The files a table-reading source reads: the user's table (+ metadata, + the platform
     annotation of a GEO series) or the EAE CSVs."""
     if src == "eae_lipidomics":
-        return {"table": eae_path(spec["table"]), "metadata": eae_path(spec["metadata"])}
+        return {
+            "table": eae_path(spec["table"]),
+            "metadata": eae_path(spec["metadata"]),
+        }
     files = {"table": spec["table"]}
     if spec.get("metadata"):
         files["metadata"] = spec["metadata"]
@@ -414,13 +502,21 @@ def _table_inputs(spec, src):
 
 def role_datasets():
     """Datasets with an external or validation table given as a source block."""
-    return [d for d in DATASETS if any(isinstance(dataset_spec(d).get(r), dict) for r in oc.ROLES)]
+    return [
+        d
+        for d in DATASETS
+        if any(isinstance(dataset_spec(d).get(r), dict) for r in oc.ROLES)
+    ]
 
 
 def role_tables(dataset):
     """role -> the ingested table of each role given as a source block."""
     spec = dataset_spec(dataset)
-    return {r: f"results/{dataset}/input/{r}.tsv" for r in oc.ROLES if isinstance(spec.get(r), dict)}
+    return {
+        r: f"results/{dataset}/input/{r}.tsv"
+        for r in oc.ROLES
+        if isinstance(spec.get(r), dict)
+    }
 
 
 def get_role_inputs(wildcards):
@@ -429,8 +525,10 @@ def get_role_inputs(wildcards):
 
 
 def get_role_spec(wildcards):
-    return {**dataset_spec(wildcards.dataset)[wildcards.role],
-            "name": f"{wildcards.dataset} ({wildcards.role})"}
+    return {
+        **dataset_spec(wildcards.dataset)[wildcards.role],
+        "name": f"{wildcards.dataset} ({wildcards.role})",
+    }
 
 
 def get_download(wildcards):
@@ -456,8 +554,10 @@ def get_raw_inputs(wildcards):
     if src == "plasmode":
         return {"table": f"results/{wildcards.dataset}/input/plasmode.tsv"}
     # the roles' tables: the dataset keeps the features all of them share
-    return {**_table_inputs(spec, src),
-            **{f"role_{r}": p for r, p in role_tables(wildcards.dataset).items()}}
+    return {
+        **_table_inputs(spec, src),
+        **{f"role_{r}": p for r, p in role_tables(wildcards.dataset).items()},
+    }
 
 
 def get_plasmode_inputs(wildcards):
@@ -476,9 +576,11 @@ def realism_reference(d):
 
 def get_realism_inputs(wildcards):
     d = wildcards.dataset
-    files = {"transformed": f"results/{d}/preprocess/transformed.tsv",
-             "univariate": f"results/{d}/reference/univariate.tsv",
-             "truth": f"results/{d}/input/truth.tsv"}
+    files = {
+        "transformed": f"results/{d}/preprocess/transformed.tsv",
+        "univariate": f"results/{d}/reference/univariate.tsv",
+        "truth": f"results/{d}/input/truth.tsv",
+    }
     ref = realism_reference(d)
     if ref in DATASETS:
         files["ref_transformed"] = f"results/{ref}/preprocess/transformed.tsv"
@@ -489,34 +591,55 @@ def get_realism_inputs(wildcards):
 def get_final_output():
     out = []
     for d in DATASETS:
-        out += expand("results/{dataset}/preprocess/{f}", dataset=d,
-                      f=["imputed.tsv", "imputation_quality.png"])
-        out += expand("results/{dataset}/reference/{f}", dataset=d,
-                      f=["univariate.tsv", "classifiers.tsv", "failure_point.png"])
+        out += expand(
+            "results/{dataset}/preprocess/{f}",
+            dataset=d,
+            f=["imputed.tsv", "imputation_quality.png"],
+        )
+        out += expand(
+            "results/{dataset}/reference/{f}",
+            dataset=d,
+            f=["univariate.tsv", "classifiers.tsv", "failure_point.png"],
+        )
         if realism_reference(d):
             out.append(f"results/{d}/input/realism.tsv")
         if dataset_spec(d)["source"] == "simulate_microarray":
             out.append(f"results/{d}/input/oracle.tsv")
-        out += expand("results/{dataset}/subsets/{design}.tsv", dataset=d,
-                      design=[x.name for x in dataset_designs(d)])
+        out += expand(
+            "results/{dataset}/subsets/{design}.tsv",
+            dataset=d,
+            design=[x.name for x in dataset_designs(d)],
+        )
         cells = augment_cells(d)
         out += [f"results/{d}/augmented/{des}/{m}.tsv" for des, m in cells]
         if cells:
-            out += expand("results/{dataset}/report/{f}", dataset=d,
-                          f=["recovery.tsv", "recovery_bars_sidak.png", "recovery_bars_raw.png"])
-            out += expand("results/{dataset}/report/{design}/{f}", dataset=d,
-                          design=sorted({des for des, _ in cells}),
-                          f=["recovery_heatmap.png", "pvalue_strips.png"])
+            out += expand(
+                "results/{dataset}/report/{f}",
+                dataset=d,
+                f=["recovery.tsv", "recovery_bars_sidak.png", "recovery_bars_raw.png"],
+            )
+            out += expand(
+                "results/{dataset}/report/{design}/{f}",
+                dataset=d,
+                design=sorted({des for des, _ in cells}),
+                f=["recovery_heatmap.png", "pvalue_strips.png"],
+            )
         if cells and calibration_enabled(d):
             out += [f"results/{d}/report/calibration.tsv"]
-            out += expand("results/{dataset}/report/{design}/calibrated_power.png", dataset=d,
-                          design=sorted({des for des, _ in cells}))
+            out += expand(
+                "results/{dataset}/report/{design}/calibrated_power.png",
+                dataset=d,
+                design=sorted({des for des, _ in cells}),
+            )
         out += generator_diagnostics(d)
         ev = dataset_spec(d)["evaluation"]
         if cells and ev["classifiers"]:
             out.append(f"results/{d}/report/classifiers.png")
         if cells and ev["auroc"]["enabled"]:
-            out += [f"results/{d}/report/auroc.png", f"results/{d}/report/auroc_cells.png"]
+            out += [
+                f"results/{d}/report/auroc.png",
+                f"results/{d}/report/auroc_cells.png",
+            ]
             if ev["auroc"]["protocol"] == "paper" and ev["auroc"]["expand_sweep"]:
                 out.append(f"results/{d}/report/expand_sweep.png")
     return out

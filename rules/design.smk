@@ -8,15 +8,15 @@ rule subsets:
         "logs/{dataset}/subsets/{design}.log",
     benchmark:
         "logs/{dataset}/subsets/{design}.benchmark.tsv"
-    params:
-        spec=spec_part("impute"),
-        design=get_design,
-        seed=config["seed"],
+    conda:
+        "../envs/omicsaug.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=30,
-    conda:
-        "../envs/omicsaug.yaml"
+    params:
+        spec=spec_part("impute"),
+        design=get_design,
+        seed=config["seed"],
     script:
         "../scripts/subsets.py"

@@ -27,18 +27,18 @@ rule recovery:
         "logs/{dataset}/recovery.log",
     benchmark:
         "logs/{dataset}/recovery.benchmark.tsv"
+    conda:
+        "../envs/omicsaug.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
     params:
         cells=get_recovery_cells,
         nulls=get_null_files,
         calibration=get_calibration,
         welch=get_welch,
         alpha=config["alpha"],
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=20,
-    conda:
-        "../envs/omicsaug.yaml"
     script:
         "../scripts/recovery.py"
 
@@ -65,14 +65,14 @@ rule recovery_figures:
         "logs/{dataset}/recovery_figures/{design}.log",
     benchmark:
         "logs/{dataset}/recovery_figures/{design}.benchmark.tsv"
-    params:
-        alpha=config["alpha"],
+    conda:
+        "../envs/omicsaug.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
-    conda:
-        "../envs/omicsaug.yaml"
+    params:
+        alpha=config["alpha"],
     script:
         "../scripts/recovery_figures.py"
 
@@ -92,16 +92,16 @@ rule classifiers:
         "logs/{dataset}/classifiers.log",
     benchmark:
         "logs/{dataset}/classifiers.benchmark.tsv"
-    params:
-        cells=get_recovery_cells,
-        models=get_classifier_models,
-        seed=config["seed"],
+    conda:
+        "../envs/omicsaug.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=60,
-    conda:
-        "../envs/omicsaug.yaml"
+    params:
+        cells=get_recovery_cells,
+        models=get_classifier_models,
+        seed=config["seed"],
     script:
         "../scripts/classifiers.py"
 
@@ -115,19 +115,19 @@ rule auroc:
         "logs/{dataset}/auroc/{design}.log",
     benchmark:
         "logs/{dataset}/auroc/{design}.benchmark.tsv"
+    conda:
+        "../envs/omicsaug.yaml"
+    # worker processes share each grid search (identical results for any thread count)
+    threads: 2
+    resources:
+        mem_mb=1500,
+        runtime=auroc_runtime,
     params:
         methods=get_design_methods,
         specs=get_design_specs,
         auroc=get_auroc_settings,
         spec=spec_part("transform", "log_offset"),
         seed=config["seed"],
-    # worker processes share each grid search (identical results for any thread count)
-    threads: 2
-    resources:
-        mem_mb=1500,
-        runtime=auroc_runtime,
-    conda:
-        "../envs/omicsaug.yaml"
     script:
         "../scripts/auroc.py"
 
@@ -159,14 +159,14 @@ rule auroc_report:
         "logs/{dataset}/auroc_report.log",
     benchmark:
         "logs/{dataset}/auroc_report.benchmark.tsv"
-    params:
-        best_of=get_best_of,
+    conda:
+        "../envs/omicsaug.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        "../envs/omicsaug.yaml"
+    params:
+        best_of=get_best_of,
     script:
         "../scripts/auroc_report.py"
 
@@ -185,11 +185,11 @@ rule expand_sweep:
         "logs/{dataset}/expand_sweep.log",
     benchmark:
         "logs/{dataset}/expand_sweep.benchmark.tsv"
+    conda:
+        "../envs/omicsaug.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        "../envs/omicsaug.yaml"
     script:
         "../scripts/expand_sweep.py"

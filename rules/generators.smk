@@ -1,5 +1,6 @@
 # Per-fit diagnostics of the model-based generators (genESOM maps and error control, WGAN losses).
 
+
 rule genesom_figures:
     input:
         "results/{dataset}/augmented/{design}/{method}.fit.pkl",
@@ -22,14 +23,14 @@ rule genesom_figures:
         "logs/{dataset}/genesom/{design}/{method}_figures.log",
     benchmark:
         "logs/{dataset}/genesom/{design}/{method}_figures.benchmark.tsv"
-    params:
-        method=get_method,
+    conda:
+        "../envs/omicsaug.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
-    conda:
-        "../envs/omicsaug.yaml"
+    params:
+        method=get_method,
     script:
         "../scripts/genesom_figures.py"
 
@@ -50,16 +51,16 @@ rule error_control:
         "logs/{dataset}/error_control/{design}/{method}.log",
     benchmark:
         "logs/{dataset}/error_control/{design}/{method}.benchmark.tsv"
-    params:
-        method=get_method,
-        control=get_error_control,
-        seed=config["seed"],
+    conda:
+        "../envs/omicsaug.yaml"
     threads: 2
     resources:
         mem_mb=1000,
         runtime=error_control_runtime,
-    conda:
-        "../envs/omicsaug.yaml"
+    params:
+        method=get_method,
+        control=get_error_control,
+        seed=config["seed"],
     script:
         "../scripts/error_control.py"
 
@@ -73,17 +74,17 @@ rule wgan_pretrain:
         "logs/{dataset}/wgan_pretrain/{method}.log",
     benchmark:
         "logs/{dataset}/wgan_pretrain/{method}.benchmark.tsv"
+    conda:
+        "../envs/omicsaug.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
     params:
         method=get_method,
         negative_controls=get_negative_controls,
         spec=spec_part("transform", "log_offset"),
         seed=config["seed"],
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=20,
-    conda:
-        "../envs/omicsaug.yaml"
     script:
         "../scripts/wgan_pretrain.py"
 
@@ -103,13 +104,13 @@ rule wgan_figures:
         "logs/{dataset}/wgan/{design}/{method}_figures.log",
     benchmark:
         "logs/{dataset}/wgan/{design}/{method}_figures.benchmark.tsv"
-    params:
-        method=get_method,
+    conda:
+        "../envs/omicsaug.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
-    conda:
-        "../envs/omicsaug.yaml"
+    params:
+        method=get_method,
     script:
         "../scripts/wgan_figures.py"

@@ -3,18 +3,18 @@ rule download_eae:
         "resources/eae_lipidomics/{file}",
     log:
         "logs/download_eae/{file}.log",
-    params:
-        url=get_eae_url,
-        sha256=get_eae_sha256,
     wildcard_constraints:
         file="|".join(oc.EAE_FILES),
     retries: 2
+    conda:
+        "../envs/omicsaug.yaml"
     threads: 1
     resources:
         mem_mb=200,
         runtime=10,
-    conda:
-        "../envs/omicsaug.yaml"
+    params:
+        url=get_eae_url,
+        sha256=get_eae_sha256,
     script:
         "../scripts/download_eae.py"
 
@@ -28,14 +28,14 @@ rule ingest:
         "logs/{dataset}/ingest.log",
     benchmark:
         "logs/{dataset}/ingest.benchmark.tsv"
-    params:
-        spec=spec_part(*IO_KEYS),
+    conda:
+        "../envs/omicsaug.yaml"
     threads: 1
     resources:
         mem_mb=4000,
         runtime=10,
-    conda:
-        "../envs/omicsaug.yaml"
+    params:
+        spec=spec_part(*IO_KEYS),
     script:
         "../scripts/ingest.py"
 
@@ -45,15 +45,15 @@ rule download:
         "resources/downloads/{dataset}/{file}",
     log:
         "logs/download/{dataset}/{file}.log",
-    params:
-        source=get_download,
     retries: 2
+    conda:
+        "../envs/omicsaug.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=30,
-    conda:
-        "../envs/omicsaug.yaml"
+    params:
+        source=get_download,
     script:
         "../scripts/download.py"
 
@@ -70,13 +70,13 @@ rule ingest_role:
     wildcard_constraints:
         role="|".join(oc.ROLES),
         dataset="|".join(role_datasets()) or "(?!x)x",
-    params:
-        spec=get_role_spec,
+    conda:
+        "../envs/omicsaug.yaml"
     threads: 1
     resources:
         mem_mb=4000,
         runtime=10,
-    conda:
-        "../envs/omicsaug.yaml"
+    params:
+        spec=get_role_spec,
     script:
         "../scripts/ingest_role.py"

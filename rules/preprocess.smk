@@ -16,15 +16,15 @@ rule preprocess:
         "logs/{dataset}/preprocess.log",
     benchmark:
         "logs/{dataset}/preprocess.benchmark.tsv"
-    params:
-        spec=spec_part("transform", "log_offset", "filter", "impute"),
-        seed=config["seed"],
-        source_file=user_file,
+    conda:
+        "../envs/omicsaug.yaml"
     threads: 2
     resources:
         mem_mb=2000,
         runtime=30,
-    conda:
-        "../envs/omicsaug.yaml"
+    params:
+        spec=spec_part("transform", "log_offset", "filter", "impute"),
+        seed=config["seed"],
+        source_file=user_file,
     script:
         "../scripts/preprocess.py"

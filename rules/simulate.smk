@@ -6,17 +6,17 @@ rule simulate_lipidomics:
         "logs/{dataset}/simulate_lipidomics.log",
     benchmark:
         "logs/{dataset}/simulate_lipidomics.benchmark.tsv"
-    params:
-        spec=spec_part("simulate"),
-        seed=config["seed"],
     wildcard_constraints:
         dataset=datasets_of("simulate_lipidomics"),
+    conda:
+        "../envs/omicsaug.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        "../envs/omicsaug.yaml"
+    params:
+        spec=spec_part("simulate"),
+        seed=config["seed"],
     script:
         "../scripts/simulate.py"
 
@@ -32,17 +32,17 @@ rule simulate_microarray:
         "logs/{dataset}/simulate_microarray.log",
     benchmark:
         "logs/{dataset}/simulate_microarray.benchmark.tsv"
-    params:
-        spec=spec_part("simulate"),
-        seed=config["seed"],
     wildcard_constraints:
         dataset=datasets_of("simulate_microarray"),
+    conda:
+        "../envs/omicsaug.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        "../envs/omicsaug.yaml"
+    params:
+        spec=spec_part("simulate"),
+        seed=config["seed"],
     script:
         "../scripts/simulate.py"
 
@@ -57,17 +57,17 @@ rule plasmode:
         "logs/{dataset}/plasmode.log",
     benchmark:
         "logs/{dataset}/plasmode.benchmark.tsv"
-    params:
-        spec=spec_part(*IO_KEYS, "eae_matrix", "transform", "log_offset", "plasmode"),
-        seed=config["seed"],
     wildcard_constraints:
         dataset=datasets_of("plasmode"),
+    conda:
+        "../envs/omicsaug.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        "../envs/omicsaug.yaml"
+    params:
+        spec=spec_part(*IO_KEYS, "eae_matrix", "transform", "log_offset", "plasmode"),
+        seed=config["seed"],
     script:
         "../scripts/plasmode.py"
 
@@ -81,13 +81,13 @@ rule realism:
         "logs/{dataset}/realism.log",
     benchmark:
         "logs/{dataset}/realism.benchmark.tsv"
-    params:
-        spec=spec_part("realism"),
+    conda:
+        "../envs/omicsaug.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        "../envs/omicsaug.yaml"
+    params:
+        spec=spec_part("realism"),
     script:
         "../scripts/realism.py"

@@ -12,15 +12,15 @@ rule reference_univariate:
         "logs/{dataset}/reference_univariate.log",
     benchmark:
         "logs/{dataset}/reference_univariate.benchmark.tsv"
-    params:
-        spec=spec_part("reference"),
-        alpha=config["alpha"],
+    conda:
+        "../envs/omicsaug.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        "../envs/omicsaug.yaml"
+    params:
+        spec=spec_part("reference"),
+        alpha=config["alpha"],
     script:
         "../scripts/reference_univariate.py"
 
@@ -39,15 +39,15 @@ rule reference_classifiers:
         "logs/{dataset}/reference_classifiers.log",
     benchmark:
         "logs/{dataset}/reference_classifiers.benchmark.tsv"
-    params:
-        spec=spec_part("reference"),
-        seed=config["seed"],
+    conda:
+        "../envs/omicsaug.yaml"
     threads: 2
     resources:
         mem_mb=2000,
         runtime=30,
-    conda:
-        "../envs/omicsaug.yaml"
+    params:
+        spec=spec_part("reference"),
+        seed=config["seed"],
     script:
         "../scripts/reference_classifiers.py"
 
@@ -68,15 +68,15 @@ rule failure_point:
         "logs/{dataset}/failure_point.log",
     benchmark:
         "logs/{dataset}/failure_point.benchmark.tsv"
-    params:
-        spec=spec_part("reference", "failure_point"),
-        seed=config["seed"],
-        alpha=config["alpha"],
+    conda:
+        "../envs/omicsaug.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
-    conda:
-        "../envs/omicsaug.yaml"
+    params:
+        spec=spec_part("reference", "failure_point"),
+        seed=config["seed"],
+        alpha=config["alpha"],
     script:
         "../scripts/failure_point.py"

@@ -32,7 +32,10 @@ DAEMONS = ("munged", "slurmctld", "slurmd")
 CLIENTS = ("sinfo", "squeue", "sbatch", "srun", "scancel", "scontrol")
 # plugin settings for a cluster without accounting (no sacct, no account to guess) and a
 # first status check after 2 s instead of 40 s, then every second instead of every 10 s; everything else comes from the profile
+# the profile names no partition (the site's default is used); the throw-away cluster's is
+# "main", given the way the README tells users to give theirs
 SLURM_ARGS = ("--profile", REPO / "profiles" / "slurm", "--slurm-no-account",
+              "--default-resources", "slurm_partition=main", "mem_mb=2000", "runtime=30",
               "--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks", "2",
               "--seconds-between-status-checks", "1")
 

@@ -34,6 +34,19 @@ def test_lint(tmp_path):
     proc = run_snakemake(tmp_path, "--lint", configfile=REPO / "config" / "config.yaml",
                          timeout=120)
     assert proc.returncode == 0, explain(proc)
+    assert "Lints for" not in proc.stdout + proc.stderr, explain(proc)
+
+
+def test_snakefmt_leaves_the_workflow_unchanged():
+    """The Snakemake files are formatted as snakefmt (pinned in requirements.txt) writes them."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).parent / "snakefmt"
+    proc = subprocess.run([str(exe), "--check", "Snakefile", "rules"], cwd=REPO,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 @pytest.mark.parametrize("configfile", _shipped_configs(), ids=lambda p: p.relative_to(REPO).as_posix())

@@ -512,7 +512,7 @@ def _schedule(n_rows, batch):
 def train_stack(gnet: StackedMLP, cnet: StackedMLP, theta_g, theta_c, data, n_rows, batch, *,
                 alpha, lr, epochs, n_critic=2, gp_weight=10.0, betas=(0.5, 0.9), dropout=0.7,
                 generator_dropout=None, snapshot_every=0, band=None, generator=None,
-                engine="manual"):
+                engine="manual", stop_when_dead=True, n_real=None):
     """Train ``G`` WGAN-GP models side by side; returns a dict of results.
 
     Parameters
@@ -553,6 +553,15 @@ def train_stack(gnet: StackedMLP, cnet: StackedMLP, theta_g, theta_c, data, n_ro
         Hand-written gradients (:func:`critic_step`, :func:`generator_step`; about twice
         as fast on a CPU) or the ``torch.autograd`` reference.
 
+    stop_when_dead : bool, default True
+        With a ``band``: stop once every model has left it. A model outside the band is
+        frozen (parameters, moments, snapshots stay), so stopping changes none of its
+        results; the epochs not run get NaN losses, which end every curve where its model
+        left the band (the paper's cut) anyway. The second learning-rate stage often loses
+        all candidates within a few hundred of its 5,000 epochs.
+    n_real : int or None
+        The first ``n_real`` models decide the stop (the others are padding, e.g. the twin).
+
     Returns
     -------
     dict with ``theta_g``, ``theta_c``, ``critic`` and ``generator`` (numpy, epochs x G: the
@@ -589,7 +598,8 @@ def train_stack(gnet: StackedMLP, cnet: StackedMLP, theta_g, theta_c, data, n_ro
                           np.r_[np.asarray(batch), np.asarray(batch)[-1:]], alpha=last(alpha),
                           lr=last(lr), epochs=epochs, n_critic=n_critic, gp_weight=gp_weight,
                           betas=betas, dropout=dropout, generator_dropout=generator_dropout,
-                          snapshot_every=snapshot_every, band=band, generator=gens, engine=engine)
+                          snapshot_every=snapshot_every, band=band, generator=gens, engine=engine,
+                          stop_when_dead=stop_when_dead, n_real=G)
         return {**res, "theta_g": res["theta_g"][:G], "theta_c": res["theta_c"][:G],
                 "critic": res["critic"][:, :G], "generator": res["generator"][:, :G],
                 "snapshots": None if res["snapshots"] is None else res["snapshots"][:, :G]}
@@ -645,6 +655,10 @@ def train_stack(gnet: StackedMLP, cnet: StackedMLP, theta_g, theta_c, data, n_ro
     n_snap = epochs // snapshot_every if snapshot_every else 0
     snaps = torch.empty(n_snap, G, gnet.n_params, device=dev, dtype=dt) if n_snap else None
     lo, hi = band if band is not None else (None, None)
+    n_real = G if n_real is None else int(n_real)
+    # with a band, the per-epoch critic loss that decides a model's fate is the curve itself
+    ecurve = torch.full((epochs, G), float("nan"), device=dev, dtype=dt) if band is not None else None
+    last = epochs
 
     # Adam's second moments decay into denormal floats for parameters with tiny gradients,
     # which makes elementwise CPU kernels many times slower: flush them to zero meanwhile.
@@ -684,20 +698,32 @@ def train_stack(gnet: StackedMLP, cnet: StackedMLP, theta_g, theta_c, data, n_ro
                     snaps[(e + 1) // snapshot_every - 1] = theta_g
                 if band is not None:
                     ep = (closs[e * K:(e + 1) * K].T * act_ck).sum(1) / Kg_t
+                    ecurve[e] = ep
                     alive.mul_(((ep >= lo) & (ep <= hi)).to(dt)[:, None])
+                    if stop_when_dead and not bool(alive[:n_real].any()):
+                        last = e + 1
+                        break
     finally:
         if flush:
             torch.set_flush_denormal(False)
 
+    if last < epochs:   # every (real) model left the band: frozen from here on
+        closs[last * K:] = float("nan")
+        gloss[last * K:] = float("nan")
+        if n_snap:
+            for i in range(last // snapshot_every, n_snap):
+                snaps[i] = theta_g
     # ---- per-epoch means on the host (one transfer at the end)
     c = closs.cpu().numpy().reshape(epochs, K, G)
     gl = gloss.cpu().numpy().reshape(epochs, K, G)
-    critic = (c * act_c_np[None]).sum(1) / K_g[None, :]
+    critic = ecurve.cpu().double().numpy() if ecurve is not None else \
+        (c * act_c_np[None]).sum(1) / K_g[None, :]
     gmask = np.stack([np.stack([gen_act[e % period, k] for k in range(K)]) for e in range(epochs)]) \
         if epochs else np.zeros((0, K, G))
     gcount = gmask.sum(1)
     gen = np.where(gcount > 0, (gl * gmask).sum(1) / np.maximum(gcount, 1), np.nan)
     return {"theta_g": theta_g, "theta_c": theta_c, "critic": critic, "generator": gen,
+            "epochs_run": last,
             "snapshots": snaps,
             "snapshot_epochs": (np.arange(n_snap) + 1) * snapshot_every if n_snap else np.empty(0, int)}
 

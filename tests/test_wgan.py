@@ -455,6 +455,32 @@ def test_stack_size_does_not_change_a_fit(two_class):
         np.testing.assert_array_equal(stacked[i].sample(n, )[0], alone.sample(n)[0])
 
 
+def test_training_stops_once_every_model_left_the_band():
+    """A model outside the loss band is frozen; once all are, training stops early and
+    nothing it returns differs from training on: parameters, snapshots, and each curve up
+    to its cut (after the stop the curves are NaN, past every model's cut)."""
+    d, hidden = 6, (8, 8)
+    gn, cn = core.StackedMLP(core.generator_sizes(d, hidden, d)), core.StackedMLP(core.critic_sizes(d, hidden))
+    g0 = torch.Generator().manual_seed(0)
+    tg, tc = gn.init(3, g0, "cpu", torch.float32), cn.init(3, g0, "cpu", torch.float32)
+    data = torch.randn(3, 20, d, generator=g0) * 3
+    run = {}
+    for stop in (True, False):
+        gens = [torch.Generator().manual_seed(i) for i in range(3)]
+        run[stop] = core.train_stack(gn, cn, tg, tc, data, [20] * 3, [5] * 3, alpha=[1.0] * 3,
+                                     lr=[1e-2, 3e-2, 1e-1], epochs=400, band=(-1.0, 1.0),
+                                     snapshot_every=10, dropout=0.0, generator=gens,
+                                     stop_when_dead=stop)
+    a, b = run[True], run[False]
+    assert a["epochs_run"] < 400 and b["epochs_run"] == 400
+    torch.testing.assert_close(a["theta_g"], b["theta_g"], rtol=0, atol=0)
+    torch.testing.assert_close(a["snapshots"], b["snapshots"], rtol=0, atol=0)
+    for j in range(3):
+        n = core.cut_index(b["critic"][:, j], (-1.0, 1.0))
+        assert core.cut_index(a["critic"][:, j], (-1.0, 1.0)) == n < a["epochs_run"]
+        np.testing.assert_array_equal(a["critic"][:n + 1, j], b["critic"][:n + 1, j])
+
+
 def test_augment_design_fits_wgan_seeds_in_stacks(two_class):
     """The augment stage stacks seeds (stack_budget) and still writes one table per seed."""
     from omicsaug.augment import augment_design

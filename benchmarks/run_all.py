@@ -746,7 +746,53 @@ def section_wgan_paper(args):
                     f"process: {r['gan_total_s']:.0f} s ({r['gan_total_s'] / 3600:.2f} h)"
                     + (" - only the largest cell timed, total not comparable" if len(r["rows"]) < 18 else ""))
     text += ["", md_table(head, rows)]
+    run = Path(args.runs_dir) / "wgan_simulation"
+    if (run / "results").is_dir():
+        text += ["", _early_stop_estimate(run)]
     return "\n".join(text)  # the device runs' own machine and date are in their lines above
+
+
+def _early_stop_estimate(run: Path) -> str:
+    """From a full run of the WGAN paper config made before training stopped early: per GAN
+    job, the re-training epochs it ran and those it would run with the early stop (a stage
+    ends once every candidate has left the band), weighted by each class's mini-batches per
+    epoch, and the job's measured seconds scaled by that fraction."""
+    import joblib
+    import numpy as np
+
+    from omicsaug import wgan_core as core
+
+    rows, tot_old, tot_new = [], 0.0, 0.0
+    for fit in sorted((run / "results").glob("*/augmented/*/*.fit.pkl")):
+        g = joblib.load(fit).get("generator")
+        if not hasattr(g, "history_") or not g.history_.get("retrain"):
+            continue
+        design, method = fit.parent.name, fit.name.removesuffix(".fit.pkl")
+        bench = run / "logs" / fit.parts[-4] / "augment" / design / f"{method}.benchmark.tsv"
+        if not bench.is_file():
+            continue
+        secs = float(bench.read_text().splitlines()[1].split("\t")[0])
+        ran = need = 0.0
+        for h in g.history_["retrain"].values():
+            steps = -(-h["n_rows"] // h["batch_size"])
+            for st in h["stages"]:
+                crit = np.asarray(st["critic"], float).reshape(len(st["critic"]), -1)
+                cuts = [core.cut_index(crit[:, j], tuple(g.band)) for j in range(crit.shape[1])]
+                ran += st["epochs"] * steps
+                need += (min(st["epochs"], max(cuts) + 1) if max(cuts) < st["epochs"] else st["epochs"]) * steps
+        frac = need / ran if ran else 1.0
+        rows.append([design, method, f"{secs:.0f}", f"{100 * frac:.0f} %", f"{secs * frac:.0f}"])
+        tot_old += secs
+        tot_new += secs * frac
+    if not rows:
+        return ""
+    return "\n".join([
+        f"Early stop, estimated from the full run in `{run.name}` (made before training stopped "
+        "once every candidate had left the loss band): per GAN job, the share of its re-training "
+        "epochs (weighted by mini-batches per epoch) it would still run, and its measured seconds "
+        f"scaled by that share. GAN jobs: {tot_old:.0f} s measured, {tot_new:.0f} s estimated "
+        f"with the early stop ({100 * (1 - tot_new / tot_old):.0f} % less CPU time).", "",
+        md_table(["cell", "method", "measured s", "epochs still run", "estimated s"], rows)])
 
 
 RUNNERS = {"generators": section_generators, "esom": section_esom, "wgan": section_wgan,

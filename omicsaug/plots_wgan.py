@@ -48,7 +48,7 @@ def loss_curves(history: dict, path=None, title="", band=(-10.0, 15.0)):
         ax = axes[0]
         ep = np.arange(1, len(pre["critic"]) + 1)
         ax.plot(ep, pre["critic"], lw=0.8, label="critic")
-        ax.plot(ep, pre["generator"], lw=0.8, label="generator")
+        _finite_line(ax, ep, pre["generator"], lw=0.8, label="generator")
         for e in pre.get("phase_ends", [])[:-1]:
             ax.axvline(e, color="grey", ls="--", lw=0.8)
         phases = pre.get("phases")
@@ -69,7 +69,7 @@ def loss_curves(history: dict, path=None, title="", band=(-10.0, 15.0)):
                 ax.plot(ep, crit[:, j], lw=0.5, alpha=0.35, color="grey")
         j = st["chosen"]
         ax.plot(ep, crit[:, j], lw=0.8, color="C0", label=f"critic (lr {st['lrs'][j]:g})")
-        ax.plot(ep, np.asarray(st["generator"])[:, j], lw=0.8, color="C1", label="generator")
+        _finite_line(ax, ep, np.asarray(st["generator"])[:, j], lw=0.8, color="C1", label="generator")
         for b in band:
             ax.axhline(b, color="grey", ls=":", lw=0.7)
         ax.axvline(h["snapshot_epoch"], color="C3", lw=1.2, label=f"used: epoch {h['snapshot_epoch']}")
@@ -92,3 +92,14 @@ def loss_curves(history: dict, path=None, title="", band=(-10.0, 15.0)):
     if path is not None:
         save_figure(fig, path)
     return fig
+
+
+def _finite_line(ax, x, y, **kw):
+    """A loss curve through its finite points: the generator is updated every n_critic-th
+    critic step, so with one mini-batch per epoch its per-epoch loss is NaN every other
+    epoch, and a plain line through NaNs draws nothing (the legend then named a line that
+    was not drawn)."""
+    y = np.asarray(y, float)
+    ok = np.isfinite(y)
+    ax.plot(np.asarray(x)[ok], y[ok], **kw)
+

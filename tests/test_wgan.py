@@ -363,6 +363,13 @@ def test_loss_curve_figure(two_class, tmp_path):
     fig = loss_curves(m.history_, tmp_path / "loss.png", title="toy")
     assert len(fig.axes) == 3            # pre-training + one panel per class
     assert (tmp_path / "loss.png").stat().st_size > 1000
+    # every line the legends name is drawn (the generator loss is NaN on epochs without a
+    # generator step; its line goes through the finite points)
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            if not line.get_label().startswith("_"):
+                ok = np.isfinite(np.asarray(line.get_ydata(), float))
+                assert (ok[1:] & ok[:-1]).any(), line.get_label()     # a segment is drawn
 
 
 def test_only_sampled_classes_are_retrained(two_class):

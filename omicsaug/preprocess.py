@@ -147,7 +147,8 @@ def nrmse(true, imputed) -> float:
     return float(np.sqrt(np.mean((true - imputed) ** 2) / np.var(true)))
 
 
-def imputation_quality(X, imputer_factory, fraction=0.05, repeats=3, rng=None) -> pd.DataFrame:
+def imputation_quality(X, imputer_factory, fraction=0.05, repeats=3, rng=None,
+                       name="missForest") -> pd.DataFrame:
     """Mask ``fraction`` of the observed cells, re-impute, and score the masked cells.
 
     The NRMSE is computed on per-feature standardised values so that features with large
@@ -173,12 +174,12 @@ def imputation_quality(X, imputer_factory, fraction=0.05, repeats=3, rng=None) -
             Xm[i, j] = X[i, j]
             pick = pick[~((pick[:, 0] == i) & (pick[:, 1] == j))]
         truth = (X[pick[:, 0], pick[:, 1]] - mu[pick[:, 1]]) / sd[pick[:, 1]]
-        for name, imp in (("missForest", imputer_factory()), ("column mean", SimpleImputer())):
+        for label, imp in ((name, imputer_factory()), ("column mean", SimpleImputer())):
             Xi = imp.fit_transform(Xm)
             est = (Xi[pick[:, 0], pick[:, 1]] - mu[pick[:, 1]]) / sd[pick[:, 1]]
-            rows.append({"repeat": r, "method": name, "n_masked": len(pick), "nrmse": nrmse(truth, est)})
+            rows.append({"repeat": r, "method": label, "n_masked": len(pick), "nrmse": nrmse(truth, est)})
             if r == 0:
-                cells.append(pd.DataFrame({"method": name, "feature_index": pick[:, 1],
+                cells.append(pd.DataFrame({"method": label, "feature_index": pick[:, 1],
                                            "true": truth, "imputed": est}))
     return pd.DataFrame(rows), pd.concat(cells, ignore_index=True)
 
@@ -256,10 +257,15 @@ def run(samples: pd.DataFrame, spec: dict, base_seed: int, file=None, log=None, 
     factory = imputer_factory(impute, base_seed, n_jobs=threads if len(X) >= 100 else 1)
     imputed = impute_table(transformed, factory("full"))
     log.info("imputed %d cells with %s", int(np.isnan(X).sum()), impute.get("method"))
+    # the configured imputer, named as configured (none: the data are complete; the check
+    # then scores the column mean it would fall back to, beside the column-mean baseline)
+    label = {"missforest": "missForest", "mean": "mean (configured)",
+             "none": "none (check: column mean)"}.get(impute.get("method", "missforest"),
+                                                      str(impute.get("method")))
     quality, cells = imputation_quality(X, lambda: factory("quality"),
                                         fraction=impute.get("quality_fraction", 0.05),
                                         repeats=impute.get("quality_repeats", 3),
-                                        rng=make_rng(base_seed, "imputation_quality"))
+                                        rng=make_rng(base_seed, "imputation_quality"), name=label)
     for m, v in quality.groupby("method")["nrmse"].mean().items():
         log.info("imputation NRMSE %s: %.3f", m, v)
     cells["feature"] = [feats[j] for j in cells["feature_index"]]

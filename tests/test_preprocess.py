@@ -195,3 +195,16 @@ def test_run_stage_outputs():
     with pytest.raises(InputError) as ei:
         pp.run(table, spec_none, base_seed=42, file="x.tsv")
     assert ei.value.key == "impute.method" and "x.tsv" in str(ei.value)
+
+
+def test_impute_none_is_reported_as_none():
+    """A complete table with impute.method none: the quality table names what ran."""
+    from omicsaug import preprocess as pp
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.lognormal(1, 0.3, (12, 4)), columns=list("abcd"))
+    df.insert(0, "group", ["x"] * 6 + ["y"] * 6)
+    df.insert(0, "sample_id", [f"s{i}" for i in range(12)])
+    out = pp.run(df, {"name": "t", "transform": "log10",
+                      "impute": {"method": "none", "quality_repeats": 1}}, 1)
+    assert sorted(out["quality"]["method"].unique()) == ["column mean", "none (check: column mean)"]

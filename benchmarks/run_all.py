@@ -771,7 +771,9 @@ def _early_stop_estimate(run: Path) -> str:
         bench = run / "logs" / fit.parts[-4] / "augment" / design / f"{method}.benchmark.tsv"
         if not bench.is_file():
             continue
-        secs = float(bench.read_text().splitlines()[1].split("\t")[0])
+        fields = bench.read_text().splitlines()[1].split("\t")
+        secs = float(fields[0])
+        cpu = float(fields[-1]) if len(fields) > 9 else float("nan")
         ran = need = 0.0
         for h in g.history_["retrain"].values():
             steps = -(-h["n_rows"] // h["batch_size"])
@@ -781,18 +783,32 @@ def _early_stop_estimate(run: Path) -> str:
                 ran += st["epochs"] * steps
                 need += (min(st["epochs"], max(cuts) + 1) if max(cuts) < st["epochs"] else st["epochs"]) * steps
         frac = need / ran if ran else 1.0
-        rows.append([design, method, f"{secs:.0f}", f"{100 * frac:.0f} %", f"{secs * frac:.0f}"])
-        tot_old += secs
-        tot_new += secs * frac
+        rows.append([design, method, f"{secs:.0f}", f"{cpu:.0f}", f"{100 * frac:.0f} %",
+                     f"{cpu * frac:.0f}"])
+        tot_old += cpu
+        tot_new += cpu * frac
     if not rows:
         return ""
+    log = (run / "run_all.snakemake.log").read_text() if (run / "run_all.snakemake.log").is_file() else ""
+    done = re.findall(r"(\d+) of (\d+) steps", log)
+    pre = []
+    for b in sorted((run / "logs").glob("*/wgan_pretrain/*.benchmark.tsv")):
+        f = b.read_text().splitlines()[1].split("\t")
+        pre.append(f"`{b.stem.removesuffix('.benchmark')}` {float(f[-1]):.0f} s")
     return "\n".join([
-        f"Early stop, estimated from the full run in `{run.name}` (made before training stopped "
-        "once every candidate had left the loss band): per GAN job, the share of its re-training "
-        "epochs (weighted by mini-batches per epoch) it would still run, and its measured seconds "
-        f"scaled by that share. GAN jobs: {tot_old:.0f} s measured, {tot_new:.0f} s estimated "
-        f"with the early stop ({100 * (1 - tot_new / tot_old):.0f} % less CPU time).", "",
-        md_table(["cell", "method", "measured s", "epochs still run", "estimated s"], rows)])
+        f"The full run of `config/paper/wgan_simulation.yaml` at the paper's budgets in `{run.name}` "
+        f"(`snakemake --cores 2`; code before the early stop): "
+        + (f"{done[-1][0]} of {done[-1][1]} jobs done when read" if done else "state unknown")
+        + f", {len(rows)} of its 45 GAN re-training jobs among them. Pre-training (CPU s): "
+        + ("; ".join(pre) or "none yet") + ". Per GAN job: wall and CPU seconds from its "
+        "`benchmark:` file (wall includes waiting while the machine was busy with other work; CPU "
+        "is the job's own), the share of its re-training epochs (weighted by mini-batches per "
+        "epoch) it would still run with the early stop (a stage ends once every candidate has "
+        "left the loss band), and its CPU seconds scaled by that share. These jobs: "
+        f"{tot_old:.0f} CPU s measured, {tot_new:.0f} CPU s with the early stop "
+        f"({100 * (1 - tot_new / tot_old):.0f} % less).", "",
+        md_table(["cell", "method", "wall s", "CPU s", "epochs still run", "CPU s with early stop"],
+                 rows)])
 
 
 RUNNERS = {"generators": section_generators, "esom": section_esom, "wgan": section_wgan,

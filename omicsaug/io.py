@@ -120,6 +120,10 @@ def read_table(path, sheet=None, id_column=None) -> pd.DataFrame:
         raise InputError("no data rows (only a header, or every cell empty).", file=path,
                          fix="check that the right file was exported, with one row per sample.")
     df.attrs["read_notes"] = notes
+    if notes:   # said in the ingest log (and by the start-up check's first read)
+        import logging
+
+        logging.getLogger("omicsaug").info("%s: read as %s", path, ", ".join(notes))
     return df
 
 

@@ -225,6 +225,10 @@ def _check_auroc(config: dict, configfile):
             if m not in methods:
                 raise InputError(f"{m!r} is not a method of this config.", file=configfile,
                                  key=f"{key}.{where}", fix=f"use some of {sorted(methods)}.")
+        if a["protocol"] == "paper" and a["feature_selection"]["enabled"]:
+            raise InputError("feature selection is not part of the paper protocol here.", file=configfile,
+                             key=f"{key}.feature_selection",
+                             fix="use 'protocol: draws' with feature selection, or switch it off.")
         if a["protocol"] != "paper":
             for k in ("hold_seed", "expand_sweep"):
                 if a[k]:

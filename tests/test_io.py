@@ -143,6 +143,11 @@ def test_invalid_config_names_key_path():
     ({"alpha": 1.5, "datasets": {"x": {"source": "table"}}}, "alpha"),
     ({"datasets": {"x": {"source": "table", "impute": {"n_trees": 5}}}}, "datasets.x.impute.n_trees"),
     ({"alpah": 0.01, "datasets": {"x": {"source": "table"}}}, "alpah"),
+    ({"methods": {"smote": {}}, "datasets": {"x": {"source": "simulate_microarray", "evaluation": {
+        "auroc": {"hold_seed": ["smote"]}}}}}, "datasets.x.evaluation.auroc.hold_seed"),
+    ({"datasets": {"x": {"source": "simulate_microarray", "evaluation": {"auroc": {
+        "protocol": "paper", "feature_selection": {"enabled": True}}}}}},
+     "datasets.x.evaluation.auroc.feature_selection"),
     ({"datasets": {"x": {"source": "table", "transfrom": "log10"}}}, "datasets.x.transfrom"),
     ({"methods": {"g": {"generator": "gmm", "params": {"n_component": 2}}},
       "datasets": {"x": {"source": "table"}}}, "methods.g.params.n_component"),

@@ -294,8 +294,8 @@ def auroc_cells(auroc: pd.DataFrame, path, title=""):
         labels = {d: d for d in designs}
     methods = list(pd.unique(auroc["method"]))
     h = max(2.2, 0.22 * len(methods) + 0.8)
-    fig, axes = plt.subplots(len(rows), len(cols), figsize=(3.6 * len(cols), h * len(rows)),
-                             squeeze=False, sharex=True)
+    fig, axes = plt.subplots(len(rows), len(cols), figsize=(1.6 + 2.8 * len(cols), h * len(rows)),
+                             squeeze=False, sharex=True, sharey=True)
     for ax in axes.ravel():
         ax.set_visible(False)
     for d in designs:
@@ -307,36 +307,50 @@ def auroc_cells(auroc: pd.DataFrame, path, title=""):
         ax.barh(y, stats["mean"], xerr=stats["std"].fillna(0), color=[f"C{k % 10}" for k in y],
                 alpha=0.7, error_kw={"lw": 0.8})
         ax.axvline(0, color="black", lw=0.6)
-        ax.set_yticks(y, methods, fontsize=7)
-        ax.invert_yaxis()
+        ax.set_yticks(y, methods, fontsize=7)    # shared: labels on the first column only
         ax.set_title(labels[d], fontsize=8)
         ax.set_xlabel("AUC - 0.5 (mean ± SD)", fontsize=8)
+    axes[0][0].invert_yaxis()
     fig.suptitle(f"AUC difference from chance per experiment cell {title}".strip(), fontsize=10)
+    fig.tight_layout()
     save_figure(fig, path)
 
 
 def expand_sweep(auroc: pd.DataFrame, path, title=""):
     """ExpandGAN multiplier sweep: AUC difference from 0.5 (mean ± SD) against the multiplier
-    (rows ``<method>_x<m>``), one line per experiment cell; the unaugmented baseline (``none``)
-    of each cell as a dotted line when present."""
+    (rows ``<method>_x<m>``), one panel per number of controls (other designs: one panel
+    each), one line per imbalance (slightly offset so the bars stay apart); the unaugmented
+    baseline (``none``) of each cell as a dotted line of the same colour."""
     import re
 
     sw = auroc[auroc["method"].str.contains(r"_x[0-9.]+$", regex=True)].copy()
-    fig, ax = plt.subplots(figsize=(6, 4))
     if sw.empty:
+        fig, ax = plt.subplots(figsize=(6, 3))
         ax.text(0.5, 0.5, "no expand_sweep rows in this AUROC table", ha="center", va="center")
-    else:
-        sw["base"] = sw["method"].str.replace(r"_x[0-9.]+$", "", regex=True)
-        sw["multiplier"] = sw["method"].map(lambda m: float(re.search(r"_x([0-9.]+)$", m).group(1)))
-        for k, ((d, b), g) in enumerate(sw.groupby(["design", "base"], sort=False)):
+        ax.set_axis_off()
+        save_figure(fig, path)
+        return
+    sw["base"] = sw["method"].str.replace(r"_x[0-9.]+$", "", regex=True)
+    sw["multiplier"] = sw["method"].map(lambda m: float(re.search(r"_x([0-9.]+)$", m).group(1)))
+    cell = {d: _cell(d) for d in pd.unique(sw["design"])}
+    panel = {d: (f"{c[0]} controls" if c else d) for d, c in cell.items()}
+    names = list(dict.fromkeys(panel.values()))
+    fig, axes = plt.subplots(1, len(names), figsize=(1.5 + 3.6 * len(names), 3.8), squeeze=False,
+                             sharey=True)
+    for ax, name in zip(axes[0], names):
+        ds = [d for d in cell if panel[d] == name]
+        for k, ((d, b), g) in enumerate(sw[sw["design"].isin(ds)].groupby(["design", "base"], sort=False)):
             st = g.groupby("multiplier")["auc_diff"].agg(["mean", "std"])
-            ax.errorbar(st.index, st["mean"], yerr=st["std"].fillna(0), marker="o", capsize=3,
-                        color=f"C{k % 10}", label=f"{d} {b}", lw=1)
+            lab = (f"{cell[d][1]:g} cases / control" if cell[d] else d) + ("" if b == "expandgan" else f" ({b})")
+            ax.errorbar(st.index + 0.015 * (k - 1), st["mean"], yerr=st["std"].fillna(0), marker="o",
+                        capsize=3, color=f"C{k % 10}", label=lab, lw=1)
             base = auroc[(auroc["design"] == d) & (auroc["method"] == "none")]["auc_diff"]
             if len(base):
                 ax.axhline(base.mean(), color=f"C{k % 10}", ls=":", lw=0.8)
-        ax.legend(fontsize=6, ncol=2)
-    ax.set_xlabel("ExpandGAN multiplier (synthetic rows per largest class)")
-    ax.set_ylabel("AUC - 0.5 (mean ± SD; dotted: no augmentation)")
-    ax.set_title(f"ExpandGAN multiplier sweep {title}".strip(), fontsize=10)
+        ax.set_title(name, fontsize=9)
+        ax.set_xlabel("multiplier (rows added per class / largest class)", fontsize=8)
+        ax.legend(fontsize=7)
+    axes[0][0].set_ylabel("AUC - 0.5 (mean ± SD)\ndotted: no augmentation", fontsize=8)
+    fig.suptitle(f"ExpandGAN multiplier sweep {title}".strip(), fontsize=10)
+    fig.tight_layout()
     save_figure(fig, path)

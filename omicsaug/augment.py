@@ -59,8 +59,10 @@ def add_permuted_copies(X, features, rng):
     return np.hstack([X, perm]), list(features) + [f"{f}{PERM_SUFFIX}" for f in features]
 
 
-def method_spec(config: dict, name: str) -> dict:
-    """Resolve a method instance from the config: generator name, params and amount."""
+def method_spec(config: dict, name: str, design_amount: dict | None = None) -> dict:
+    """Resolve a method instance from the config: generator name, params and amount. The
+    amount is the global ``augmentation.amount``, overridden by the design's own
+    (``design_amount``), overridden by the method's own."""
     methods = config.get("methods") or {}
     if name not in methods:
         raise InputError(f"method {name!r} is not in the 'methods' block.", key="methods",
@@ -71,7 +73,7 @@ def method_spec(config: dict, name: str) -> dict:
         raise InputError(f"unknown generator {gen!r}.", key=f"methods.{name}.generator",
                          fix=f"use one of {sorted(REGISTRY)}.")
     amount = {**(config.get("augmentation", {}).get("amount") or {"mode": "ratio", "ratio": 1}),
-              **(m.get("amount") or {})}
+              **(design_amount or {}), **(m.get("amount") or {})}
     return {"name": name, "generator": gen, "params": dict(m.get("params") or {}), "amount": amount}
 
 

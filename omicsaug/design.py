@@ -60,16 +60,19 @@ def expand_designs(specs: list[dict]) -> list[Design]:
         seeds = tuple(range(1, int(s.get("seeds", 1)) + 1))
         prefix = f"{s['name']}_" if s.get("name") else ""
         re = bool(s.get("reimpute", False))
+        extra = {"params": {"amount": dict(s["amount"])}} if s.get("amount") else {}
         if kind == "full":
-            out.append(Design(f"{s.get('name') or 'full'}", "full", (1,), reimpute=False))
+            out.append(Design(f"{s.get('name') or 'full'}", "full", (1,), reimpute=False, **extra))
         elif kind in ("sample_size", "first_n"):
             ns = s.get("n_per_group")
             ns = ns if isinstance(ns, list) else [ns]
             for n in ns:
                 if kind == "sample_size":
-                    out.append(Design(f"{prefix}n{n}", kind, seeds, n_per_group=int(n), reimpute=re))
+                    out.append(Design(f"{prefix}n{n}", kind, seeds, n_per_group=int(n), reimpute=re,
+                                      **extra))
                 else:
-                    out.append(Design(f"{prefix}first{n}", kind, (1,), n_per_group=int(n), reimpute=re))
+                    out.append(Design(f"{prefix}first{n}", kind, (1,), n_per_group=int(n), reimpute=re,
+                                      **extra))
         elif kind == "imbalance":
             cs = s.get("n_controls")
             fs = s.get("minority_fraction")
@@ -77,7 +80,8 @@ def expand_designs(specs: list[dict]) -> list[Design]:
                 for f in (fs if isinstance(fs, list) else [fs]):
                     out.append(Design(f"{prefix}imb_c{c}_f{_fmt(f)}", kind, seeds, control=str(s["control"]),
                                       case=str(s["case"]) if s.get("case") is not None else None,
-                                      n_controls=int(c), minority_fraction=float(f), reimpute=re))
+                                      n_controls=int(c), minority_fraction=float(f), reimpute=re,
+                                      **extra))
         else:
             raise InputError(f"unknown design type {kind!r}.", key=f"designs[{i}].type",
                              fix="use full, sample_size, first_n or imbalance.")

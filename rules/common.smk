@@ -72,8 +72,19 @@ def augment_cells(name):
     return [(d, m) for d in designs for m in methods]
 
 
+def design_amount(dataset, design):
+    """A design's own amount (None: the global one applies)."""
+    for d in dataset_designs(dataset):
+        if d.name == design:
+            return d.params.get("amount")
+    return None
+
+
 def get_method(wildcards):
-    return method_spec(config, wildcards.method)
+    """The method as one (dataset, design) job runs it: its amount after the design's own."""
+    design = getattr(wildcards, "design", None)
+    return method_spec(config, wildcards.method,
+                       design_amount(wildcards.dataset, design) if design else None)
 
 
 def pretrains_externally(m):
@@ -269,7 +280,8 @@ def get_keep_fits(wildcards):
 
 
 def get_design_specs(wildcards):
-    return [method_spec(config, m) for m in get_design_methods(wildcards)]
+    amount = design_amount(wildcards.dataset, wildcards.design)
+    return [method_spec(config, m, amount) for m in get_design_methods(wildcards)]
 
 
 def get_best_of(wildcards):

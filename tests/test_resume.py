@@ -15,9 +15,13 @@ CFG = {
     "seed": 7,
     "augmentation": {"negative_controls": True},
     "calibration": {"n_null": 19, "power_curve": {"n_per_group": [4], "draws": 4, "n_null": 19}},
-    "methods": {"none": {}, "gmm": {}},
+    # per-design amounts: the design asks for 2 synthetic rows per original, a method's own
+    # amount (1:1) overrides it
+    "methods": {"none": {}, "gmm": {},
+                "ro_1to1": {"generator": "random_oversampling", "amount": {"mode": "ratio", "ratio": 1}}},
     "datasets": {"sim": {"source": "simulate_lipidomics", **tiny_settings(evaluation={"classifiers": []}),
-                         "designs": [{"type": "sample_size", "n_per_group": 5, "seeds": 2}]}},
+                         "designs": [{"type": "sample_size", "n_per_group": 5, "seeds": 2,
+                                      "amount": {"mode": "ratio", "ratio": 2}}]}},
 }
 
 
@@ -27,6 +31,13 @@ def test_sigkill_then_unlock_and_rerun_matches_an_uninterrupted_run(tmp_path):
     whole.mkdir(), killed.mkdir()
     proc = run_snakemake(whole, "--cores", "2", "-q", configfile=cfg, timeout=600)
     assert proc.returncode == 0, explain(proc, whole)
+    import pandas as pd
+
+    aug = whole / "results" / "sim" / "augmented" / "n5"
+    for method, ratio in (("gmm", 2), ("ro_1to1", 1)):
+        t = pd.read_csv(aug / f"{method}.tsv", sep="\t")
+        per_seed = t.groupby("seed")["synthetic"].agg(["sum", "size"])
+        assert (per_seed["sum"] == ratio * (per_seed["size"] - per_seed["sum"])).all(), method
 
     # the same run, killed (SIGKILL to its process group) once the first stages are done
     cmd = [str(SNAKEMAKE), "--snakefile", str(REPO / "Snakefile"), "--directory", str(killed),

@@ -8,11 +8,13 @@ line in ``REGISTRY``; the workflow's single augment rule serves every registered
 from .base import Generator
 from .ctgan_wrapper import CTGANGenerator
 from .duplicate import DuplicateGenerator
+from .gaussian_copula import GaussianCopulaGenerator
 from .genesom import GenESOMGenerator
 from .gmm import GMMGenerator
 from .gmm_independent import IndependentGMMGenerator
 from .imbalanced import RandomOversamplingGenerator, SMOTEGenerator
 from .none import NoAugmentation
+from .tvae_wrapper import TVAEGenerator
 from .wgan import ClassicWGANGenerator, WGANGenerator
 
 REGISTRY: dict[str, type[Generator]] = {
@@ -26,6 +28,8 @@ REGISTRY: dict[str, type[Generator]] = {
     "wgan": WGANGenerator,
     "wgan_classic": ClassicWGANGenerator,
     "duplicate": DuplicateGenerator,
+    "tvae": TVAEGenerator,
+    "gaussian_copula": GaussianCopulaGenerator,
 }
 
 

@@ -4,6 +4,7 @@ rule augment:
     output:
         table="results/{dataset}/augmented/{design}/{method}.tsv",
         fit="results/{dataset}/augmented/{design}/{method}.fit.pkl",
+        fidelity="results/{dataset}/augmented/{design}/{method}.class_fidelity.tsv",
     log:
         "logs/{dataset}/augment/{design}/{method}.log",
     benchmark:

@@ -83,8 +83,11 @@ def design_amount(dataset, design):
 def get_method(wildcards):
     """The method as one (dataset, design) job runs it: its amount after the design's own."""
     design = getattr(wildcards, "design", None)
-    return method_spec(config, wildcards.method,
-                       design_amount(wildcards.dataset, design) if design else None)
+    return method_spec(
+        config,
+        wildcards.method,
+        design_amount(wildcards.dataset, design) if design else None,
+    )
 
 
 def pretrains_externally(m):
@@ -310,6 +313,14 @@ def get_auroc_inputs(wildcards):
     if ds["source"] == "simulate_microarray" or isinstance(ds.get("validation"), dict):
         files["validation"] = f"results/{d}/input/validation.tsv"
     return files
+
+
+def get_class_fidelity_tables(wildcards):
+    d = wildcards.dataset
+    return [
+        f"results/{d}/augmented/{des}/{m}.class_fidelity.tsv"
+        for des, m in augment_cells(d)
+    ]
 
 
 def get_auroc_tables(wildcards):
@@ -628,7 +639,12 @@ def get_final_output():
             out += expand(
                 "results/{dataset}/report/{f}",
                 dataset=d,
-                f=["recovery.tsv", "recovery_bars_sidak.png", "recovery_bars_raw.png"],
+                f=[
+                    "recovery.tsv",
+                    "recovery_bars_sidak.png",
+                    "recovery_bars_raw.png",
+                    "class_fidelity.tsv",
+                ],
             )
             out += expand(
                 "results/{dataset}/report/{design}/{f}",

@@ -193,3 +193,27 @@ rule expand_sweep:
         runtime=5,
     script:
         "../scripts/expand_sweep.py"
+
+
+rule class_fidelity_report:
+    input:
+        get_class_fidelity_tables,
+    output:
+        report(
+            "results/{dataset}/report/class_fidelity.tsv",
+            caption="../report/class_fidelity.rst",
+            category="Class fidelity",
+            subcategory="{dataset}",
+        ),
+    log:
+        "logs/{dataset}/class_fidelity_report.log",
+    benchmark:
+        "logs/{dataset}/class_fidelity_report.benchmark.tsv"
+    conda:
+        "../envs/omicsaug.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    script:
+        "../scripts/class_fidelity_report.py"

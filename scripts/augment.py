@@ -1,5 +1,6 @@
 """Augment every seed of one (dataset, design) subset table with one method."""
 from omicsaug.augment import augment_design, prepare_job
+from omicsaug.fidelity import augmented_fidelity
 from omicsaug.io import read_samples
 from omicsaug.utils import log_to, save_fit, write_tsv
 
@@ -12,4 +13,7 @@ table = augment_design(subsets, spec, snakemake.params.seed,
                        snakemake.wildcards.design, snakemake.params.negative_controls, log=log,
                        first_fit=first_fit, keep_fits=snakemake.params.keep_fits)
 write_tsv(table, snakemake.output.table)
+# do the synthetic rows keep their class? (a WARNING per flagged seed)
+write_tsv(augmented_fidelity(table, snakemake.wildcards.design, spec["name"], log=log),
+          snakemake.output.fidelity)
 save_fit(first_fit, snakemake.output.fit)

@@ -271,6 +271,12 @@ def test_augment_rule_every_method_and_determinism(tmp_path):
                     orig.set_index("sample_id").loc[new["parent"], feats].to_numpy(), rtol=1e-12)
         log = (tmp_path / f"logs/sim/augment/{design}/{method}.log").read_text()
         assert f"{design} {method} seed 1" in log
+        # class fidelity beside every augmented table: one row per seed
+        fid = pd.read_csv(tmp_path / f"results/sim/augmented/{design}/{method}.class_fidelity.tsv",
+                          sep="\t")
+        assert fid["seed"].tolist() == sorted(out["seed"].unique()), (design, method)
+        if method in ("gmm", "smote", "random_oversampling"):   # per-class methods keep the class
+            assert (fid["accuracy"] > fid["chance"]).all(), (design, method, fid)
 
     # determinism end to end: re-running the generators seeded through other libraries
     # (scikit-learn, torch, imbalanced-learn) rewrites the same bytes

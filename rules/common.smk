@@ -315,6 +315,24 @@ def get_auroc_inputs(wildcards):
     return files
 
 
+def get_summary_inputs(wildcards):
+    """What the one-page summary reads: recovery, and where they run, the calibration, the
+    AUROC comparisons, the class fidelity and the augment jobs' benchmark files."""
+    d = wildcards.dataset
+    files = {
+        "recovery": f"results/{d}/report/recovery_summary.tsv",
+        "fidelity": f"results/{d}/report/class_fidelity.tsv",
+        "benchmarks": [
+            f"logs/{d}/augment/{des}/{m}.benchmark.tsv" for des, m in augment_cells(d)
+        ],
+    }
+    if calibration_enabled(d):
+        files["calibration"] = f"results/{d}/report/calibration.tsv"
+    if dataset_spec(d)["evaluation"]["auroc"]["enabled"]:
+        files["comparisons"] = f"results/{d}/report/auroc_comparisons.tsv"
+    return files
+
+
 def get_class_fidelity_tables(wildcards):
     d = wildcards.dataset
     return [
@@ -644,6 +662,7 @@ def get_final_output():
                     "recovery_bars_sidak.png",
                     "recovery_bars_raw.png",
                     "class_fidelity.tsv",
+                    "summary.tsv",
                 ],
             )
             out += expand(

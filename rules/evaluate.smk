@@ -217,3 +217,28 @@ rule class_fidelity_report:
         runtime=5,
     script:
         "../scripts/class_fidelity_report.py"
+
+
+rule summary:
+    input:
+        unpack(get_summary_inputs),
+    output:
+        table=report(
+            "results/{dataset}/report/summary.tsv",
+            caption="../report/summary.rst",
+            category="0. Summary",
+            subcategory="{dataset}",
+        ),
+        text="results/{dataset}/report/summary.txt",
+    log:
+        "logs/{dataset}/summary.log",
+    benchmark:
+        "logs/{dataset}/summary.benchmark.tsv"
+    conda:
+        "../envs/omicsaug.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    script:
+        "../scripts/summary.py"

@@ -51,3 +51,29 @@ def test_augmented_table_rows_and_warning(caplog):
                                  "mean_diff_correlation", "difference_kept", "flagged"]
     assert len(out) == 1 and out["n_synthetic"].iloc[0] == 10 and out["chance"].iloc[0] == 1.0
     assert out["flagged"].iloc[0] and "lose their class" in caplog.text
+
+
+def test_summary_reads_the_tables_and_says_which_method_beats_nothing():
+    from omicsaug.summary import COLUMNS, reading, summarise
+
+    rec = pd.DataFrame([
+        {"design": "n6", "method": m, "test": t, "reference": "sidak", "n_reference": 5,
+         "recovered_mean": r, "invented_mean": i}
+        for m, t, r, i in (("none", "naive", 1.0, 0.0), ("none", "calibrated_fwer", 1.0, 0.0),
+                           ("gmm", "naive", 4.0, 3.0), ("gmm", "calibrated_fwer", 1.0, 0.0))])
+    cal = pd.DataFrame([{"design": "n6", "method": "none", "verdict": "baseline", "equivalent_n": 6.1,
+                         "equivalent_n_lo": 5.0, "equivalent_n_hi": 7.0},
+                        {"design": "n6", "method": "gmm", "verdict": "no gain", "equivalent_n": 6.0,
+                         "equivalent_n_lo": 5.0, "equivalent_n_hi": 7.2}])
+    comp = pd.DataFrame([{"design": "n6", "method_a": "none", "method_b": "gmm", "mean_difference": -0.02,
+                          "ci_low": -0.05, "ci_high": 0.01}])
+    fid = pd.DataFrame([{"design": "n6", "method": "gmm", "seed": 1, "n_synthetic": 12, "accuracy": 1.0,
+                         "chance": 0.5, "difference_kept": 0.98, "flagged": False}])
+    s = summarise(rec, cal, comp, fid, {("n6", "gmm"): 3.5})
+    assert list(s.columns) == COLUMNS and len(s) == 2
+    g = s.set_index("method").loc["gmm"]
+    assert g["recovered_naive"] == 4 and g["invented_naive"] == 3 and g["invented_calibrated"] == 0
+    assert g["auroc_vs_none"] == 0.02 and g["auroc_vs_none_lo"] == -0.01 and g["seconds"] == 3.5
+    assert g["class_accuracy_over_chance"] == 0.5 and not g["class_flagged"]
+    text = reading(s, "sim")
+    assert "no method beats it" in text and "gmm (3.0)" in text and "interval above 0): none" in text

@@ -121,6 +121,14 @@ def test_reports_and_html(tmp_path):
     assert (user / "wgan" / "imb_c10_f0.5" / "wgan_pooled_losses.png").read_bytes()[:4] == b"\x89PNG"
     assert (user / "wgan" / "imb_c10_f0.5" / "wgan_pooled.pt").stat().st_size > 1000
 
+    # the one-page answer: a row per (design, method), read aloud in summary.txt
+    sm = pd.read_csv(arr / "summary.tsv", sep="\t")
+    assert set(sm["method"]) == {"none", "smote", "ro_balance"} and sm["design"].nunique() == 1
+    assert sm.loc[sm.method != "none", "auroc_vs_none"].notna().all()
+    assert sm.loc[sm.method != "none", "class_difference_kept"].notna().all()
+    assert sm["verdict"].notna().all() and sm["seconds"].notna().all()
+    assert (arr / "summary.txt").read_text().startswith("arr, imb_c20_f0.5:")
+
     html = tmp_path / "results" / "report.html"
     proc = run_snakemake(tmp_path, "--report", html, configfile=cfg, timeout=300)
     assert proc.returncode == 0, explain(proc)
@@ -128,7 +136,8 @@ def test_reports_and_html(tmp_path):
     for name in ("calibration.tsv", "calibrated_power.png", "power_curve.tsv",
                  "recovery_bars_sidak.png", "recovery_heatmap.png", "pvalue_strips.png",
                  "classifiers.png", "auroc.png", "imputation_quality.png", "failure_point.png",
-                 "genesom_umatrix.png", "univariate.tsv", "wgan_pooled_losses.png"):
+                 "genesom_umatrix.png", "univariate.tsv", "wgan_pooled_losses.png", "summary.tsv",
+                 "class_fidelity.tsv"):
         assert name in text, name
 
 

@@ -1,0 +1,105 @@
+"""The answer on one page: per (design, method), what each method recovers and invents,
+what it is worth in real samples, its AUROC against doing nothing, whether its rows keep
+their class, and what it cost; with a plain-words reading generated from the numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+COLUMNS = ["design", "method", "recovered_calibrated", "invented_calibrated", "recovered_naive",
+           "invented_naive", "reference_features", "verdict", "equivalent_n",
+           "equivalent_n_lo", "equivalent_n_hi", "auroc_vs_none", "auroc_vs_none_lo",
+           "auroc_vs_none_hi", "class_accuracy_over_chance", "class_difference_kept",
+           "class_flagged", "seconds"]
+
+
+def _recovery(rec: pd.DataFrame, test: str) -> pd.DataFrame:
+    r = rec[(rec["test"] == test) & (rec["reference"] == "sidak")]
+    return r.set_index(["design", "method"])[["recovered_mean", "invented_mean", "n_reference"]]
+
+
+def summarise(recovery_summary: pd.DataFrame, calibration: pd.DataFrame | None = None,
+              comparisons: pd.DataFrame | None = None, fidelity: pd.DataFrame | None = None,
+              seconds: dict | None = None) -> pd.DataFrame:
+    """One row per (design, method) with the columns of ``COLUMNS`` (NaN where a part was
+    not run: calibration off, no AUROC report)."""
+    naive = _recovery(recovery_summary, "naive")
+    cal = _recovery(recovery_summary, "calibrated_fwer")
+    rows = []
+    for key in naive.index:
+        d, m = key
+        row = {"design": d, "method": m, "recovered_naive": naive.loc[key, "recovered_mean"],
+               "invented_naive": naive.loc[key, "invented_mean"],
+               "reference_features": naive.loc[key, "n_reference"]}
+        if key in cal.index:
+            row.update(recovered_calibrated=cal.loc[key, "recovered_mean"],
+                       invented_calibrated=cal.loc[key, "invented_mean"])
+        if calibration is not None and len(calibration):
+            c = calibration[(calibration["design"] == d) & (calibration["method"] == m)]
+            if len(c):
+                c = c.iloc[0]
+                row.update(verdict=c.get("verdict"), equivalent_n=c.get("equivalent_n"),
+                           equivalent_n_lo=c.get("equivalent_n_lo"),
+                           equivalent_n_hi=c.get("equivalent_n_hi"))
+        if comparisons is not None and len(comparisons) and m != "none":
+            c = comparisons[comparisons["design"] == d]
+            a = c[(c["method_a"] == m) & (c["method_b"] == "none")]
+            b = c[(c["method_a"] == "none") & (c["method_b"] == m)]
+            if len(a):
+                row.update(auroc_vs_none=a["mean_difference"].iloc[0], auroc_vs_none_lo=a["ci_low"].iloc[0],
+                           auroc_vs_none_hi=a["ci_high"].iloc[0])
+            elif len(b):
+                row.update(auroc_vs_none=-b["mean_difference"].iloc[0], auroc_vs_none_lo=-b["ci_high"].iloc[0],
+                           auroc_vs_none_hi=-b["ci_low"].iloc[0])
+        if fidelity is not None and len(fidelity):
+            f = fidelity[(fidelity["design"] == d) & (fidelity["method"] == m) & (fidelity["n_synthetic"] > 0)]
+            if len(f):
+                row.update(class_accuracy_over_chance=float((f["accuracy"] - f["chance"]).mean()),
+                           class_difference_kept=float(f["difference_kept"].mean()),
+                           class_flagged=bool(f["flagged"].astype(bool).any()))
+        if seconds:
+            row["seconds"] = seconds.get(key)
+        rows.append(row)
+    return pd.DataFrame(rows).reindex(columns=COLUMNS)
+
+
+def reading(summary: pd.DataFrame, dataset: str) -> str:
+    """A plain-words paragraph from the summary: which method, if any, beats doing nothing."""
+    out = []
+    for d, g in summary.groupby("design", sort=False):
+        base = g[g["method"] == "none"]
+        others = g[g["method"] != "none"]
+        if others.empty:
+            continue
+        parts = []
+        if base.size and base["recovered_calibrated"].notna().any():
+            parts.append(f"without augmentation {base['recovered_calibrated'].iloc[0]:.1f} of "
+                         f"{base['reference_features'].iloc[0]:.0f} full-data findings are recovered "
+                         "(judged against its own null)")
+        gains = others[others["verdict"].astype(str) == "gain"] if "verdict" in others else others.iloc[:0]
+        if "verdict" in others and others["verdict"].notna().any():
+            if len(gains):
+                best = gains.sort_values("recovered_calibrated", ascending=False).iloc[0]
+                parts.append(f"{', '.join(gains['method'])} beat{'s' if len(gains) == 1 else ''} it "
+                             f"(best {best['method']}: {best['recovered_calibrated']:.1f} recovered, "
+                             f"{best['invented_calibrated']:.1f} invented)")
+            else:
+                parts.append("no method beats it once each is judged against its own null")
+        inflated = others[others["invented_naive"] > others["invented_calibrated"].fillna(np.inf)]
+        if len(inflated):
+            parts.append("the naive test (synthetic rows counted as samples) invents findings for "
+                         + ", ".join(f"{r.method} ({r.invented_naive:.1f})" for r in inflated.itertuples()))
+        au = others.dropna(subset=["auroc_vs_none"])
+        if len(au):
+            better = au[au["auroc_vs_none_lo"] > 0]
+            parts.append("AUROC above doing nothing (interval above 0): "
+                         + (", ".join(f"{r.method} (+{r.auroc_vs_none:.3f})" for r in better.itertuples())
+                            if len(better) else "none"))
+        flagged = others[others["class_flagged"].astype("boolean").fillna(False).astype(bool)]
+        if len(flagged):
+            parts.append("rows that lose their class: " + ", ".join(flagged["method"]))
+        if parts:
+            out.append(f"{dataset}, {d}: " + "; ".join(parts) + ".")
+    return "\n".join(out) if out else f"{dataset}: no augmented designs."

@@ -98,12 +98,13 @@ def write_yaml(path, data) -> Path:
 
 
 def result_tables(results: Path) -> dict:
-    """Every TSV under ``results`` as bytes, for byte-for-byte comparisons of two runs. The one
-    measured (not computed) column, ``seconds`` of calibration.tsv, is left out."""
+    """Every TSV under ``results`` as bytes, for byte-for-byte comparisons of two runs. The
+    measured (not computed) columns, ``seconds`` of calibration.tsv and summary.tsv, are left
+    out; nothing else may differ."""
     out = {}
     for p in sorted(Path(results).rglob("*.tsv")):
         data = p.read_bytes()
-        if p.name == "calibration.tsv":
+        if p.name in ("calibration.tsv", "summary.tsv"):
             data = pd.read_csv(p, sep="\t").drop(columns="seconds").to_csv(sep="\t").encode()
         out[p.relative_to(results).as_posix()] = data
     return out

@@ -110,13 +110,20 @@ DEFECTS = {   # name: (writer, words the one line must hold besides the file nam
 
 @pytest.mark.parametrize("name", list(DEFECTS))
 def test_each_defect_stops_at_start_up_naming_the_file(name, tmp_path):
+    """Through the real workflow's start-up (a dry run): non-zero exit, one line on the
+    terminal naming the file (and column), no traceback, the input file unchanged."""
     writer, words = DEFECTS[name]
     path = writer(tmp_path)
     before = _sha(path)
-    with pytest.raises(InputError) as ei:
-        check_inputs(_cfg(path), "c.yaml")
-    msg = str(ei.value)
-    assert str(path) in msg and "Fix:" in msg and "\n" not in msg, msg
+    ds = {"source": "table", "table": str(path), "id_column": "ID", "group_column": "group",
+          "transform": "log10", "designs": [{"type": "sample_size", "n_per_group": [4], "seeds": 2}]}
+    proc = run_snakemake(tmp_path, "-n", configfile=write_yaml(tmp_path / "c.yaml", {"datasets": {"x": ds}}),
+                         timeout=120)
+    out = proc.stdout + proc.stderr
+    lines = [ln for ln in out.splitlines() if ln.strip()]
+    assert proc.returncode != 0 and len(lines) == 1, out
+    msg = lines[0]
+    assert msg.startswith(f"omicsaug: {path}") and "Fix:" in msg and "Traceback" not in out, msg
     for w in words:
         assert w in msg, (w, msg)
     assert _sha(path) == before

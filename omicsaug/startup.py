@@ -4,7 +4,7 @@ stops the run with one line naming the file, column or key and the fix.
 Every dataset whose input files are already on disk (the user's table, a local EAE copy, a
 GEO series) is read as the ingest rule will read it; the groups it finds are checked against
 the designs (enough samples per group), the AUROC report's positive class, and the log
-transform (no value <= 0). Reading is cached by the files' size and modification time
+transform (no value <= 0, the workflow's own check). Reading is cached by the files' size and modification time
 (``cache_dir``), so a re-run or a dry run does not read them again. Files the workflow
 downloads or writes itself are checked by the rule that reads them.
 """
@@ -15,13 +15,12 @@ import hashlib
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from . import config as oc
 from .design import check_design, expand_designs
 from .errors import InputError
-from .io import GROUP, ID, load_dataset
+from .io import GROUP, load_dataset
 
 
 def _files(spec: dict, config: dict) -> dict | None:
@@ -51,7 +50,11 @@ def _files(spec: dict, config: dict) -> dict | None:
 
 
 def _read(spec: dict, files: dict, cache_dir) -> dict:
-    """Groups (in row order) and, where the dataset is log-transformed, the first value <= 0."""
+    """Groups (in row order) of a dataset's table, read as ingest reads it and put through the
+    workflow's log transform (:func:`omicsaug.preprocess.log_transform`, which stops on values
+    <= 0 naming the file); cached once it passed."""
+    from .preprocess import log_transform
+
     keys = ("source", "kind", "sheet", "id_column", "metadata_id_column", "group_column",
             "group_labels", "group_map", "group_field", "characteristic", "drop_columns",
             "exclude_groups", "min_per_group", "gene_map", "transform", "log_offset")
@@ -63,15 +66,9 @@ def _read(spec: dict, files: dict, cache_dir) -> dict:
     if path is not None and path.is_file():
         return json.loads(path.read_text())
     df = load_dataset(spec, files)
-    out = {"groups": df[GROUP].astype(str).tolist(), "nonpositive": None}
-    if spec.get("transform", "none") != "none":
-        feats = [c for c in df.columns if c not in (ID, GROUP)]
-        X = df[feats].to_numpy(float) + float(spec.get("log_offset") or 0.0)
-        bad = np.nan_to_num(X, nan=1.0) <= 0
-        if bad.any():
-            i, j = map(int, np.argwhere(bad)[0])
-            out["nonpositive"] = [feats[j], str(df[ID].iloc[i]), float(df[feats[j]].iloc[i]),
-                                  int(bad.sum())]
+    log_transform(df, spec.get("transform", "none"), float(spec.get("log_offset") or 0.0),
+                  file=files["table"])
+    out = {"groups": df[GROUP].astype(str).tolist()}
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(out))
@@ -109,12 +106,6 @@ def check_inputs(config: dict, configfile="config", cache_dir=None):
             continue
         info = _read(spec, files, cache_dir)
         table = files["metadata"] if "metadata" in files else files["table"]
-        if info["nonpositive"]:
-            col, sample, value, n = info["nonpositive"]
-            raise InputError(f"{n} value(s) <= 0 before the {spec['transform']} transform, first at "
-                             f"sample {sample!r} (value {value!r}).", file=files["table"], column=col,
-                             fix="set 'transform: none' if the data are already on a log scale, or "
-                                 "'log_offset' to a pseudo-count larger than the most negative value.")
         groups = pd.Series(info["groups"])
         for d in designs:
             check_design(groups, d, file=table, key=f"datasets.{name}.designs")

@@ -246,6 +246,23 @@ def eae_dir(config: dict):
     return str(Path(d)) if d else None
 
 
+def table_files(config: dict, spec: dict, source: str | None = None) -> dict:
+    """The files a table-reading source reads (``source``: default the spec's own): the
+    user's table (+ metadata, + the platform annotation of a GEO series), or the EAE CSVs
+    (from the local EAE folder, else where the download rule puts them)."""
+    source = source or spec["source"]
+    if source == "eae_lipidomics":
+        local = eae_dir(config)
+        return {k: str(Path(local) / spec[k]) if local else f"resources/eae_lipidomics/{spec[k]}"
+                for k in ("table", "metadata")}
+    files = {"table": spec.get("table")}
+    if spec.get("metadata"):
+        files["metadata"] = spec["metadata"]
+    if (spec.get("gene_map") or {}).get("table"):
+        files["gene_map"] = spec["gene_map"]["table"]
+    return files
+
+
 def sha256(path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:

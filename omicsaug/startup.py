@@ -24,29 +24,19 @@ from .io import GROUP, load_dataset
 
 
 def _files(spec: dict, config: dict) -> dict | None:
-    """The local files a dataset's ingest reads, or None when they do not exist yet."""
+    """The local files a dataset's ingest reads, or None when they do not exist yet (to be
+    downloaded or written by the workflow: checked by the rule that reads them)."""
     src = spec["source"]
-    if src == "eae_lipidomics":
-        local = oc.eae_dir(config)
-        if not local:
-            return None
-        files = {"table": str(Path(local) / spec["table"]), "metadata": str(Path(local) / spec["metadata"])}
-    elif src in ("table", "geo_series_matrix"):
-        files = {"table": spec.get("table")}
-        if spec.get("metadata"):
-            files["metadata"] = spec["metadata"]
-        if (spec.get("gene_map") or {}).get("table"):
-            files["gene_map"] = spec["gene_map"]["table"]
-    else:                       # simulators, plasmodes: tables the workflow writes
+    if src not in ("eae_lipidomics", "table", "geo_series_matrix") or \
+            (src == "eae_lipidomics" and not oc.eae_dir(config)):
         return None
-    if not all(f and Path(f).is_file() for f in files.values()):
-        if src == "table" and not spec.get("url"):
-            missing = [f for f in files.values() if not (f and Path(f).is_file())]
-            raise InputError("file not found.", file=missing[0],
-                             fix=f"check the path in the dataset {spec['name']!r} (relative to "
-                                 "the working directory).")
-        return None
-    return files
+    files = oc.table_files(config, spec)
+    missing = [f for f in files.values() if not (f and Path(f).is_file())]
+    if missing and src == "table" and not spec.get("url"):
+        raise InputError("file not found.", file=missing[0],
+                         fix=f"check the path in the dataset {spec['name']!r} (relative to "
+                             "the working directory).")
+    return None if missing else files
 
 
 def _read(spec: dict, files: dict, cache_dir) -> dict:
@@ -59,6 +49,7 @@ def _read(spec: dict, files: dict, cache_dir) -> dict:
             "group_labels", "group_map", "group_field", "characteristic", "drop_columns",
             "exclude_groups", "min_per_group", "gene_map", "transform", "log_offset")
     stamp = {k: spec.get(k) for k in keys}
+    stamp["check"] = 2          # the version of these checks: a cached pass of another is void
     stamp["files"] = {k: [str(Path(f).resolve()), Path(f).stat().st_size, Path(f).stat().st_mtime_ns]
                       for k, f in files.items()}
     key = hashlib.sha256(json.dumps(stamp, sort_keys=True, default=str).encode()).hexdigest()[:20]

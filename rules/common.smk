@@ -520,25 +520,8 @@ def get_eae_sha256(wildcards):
     return oc.EAE_FILES[wildcards.file]
 
 
-def eae_path(file):
-    local = oc.eae_dir(config)
-    return str(Path(local) / file) if local else f"resources/eae_lipidomics/{file}"
-
-
 def _table_inputs(spec, src):
-    """The files a table-reading source reads: the user's table (+ metadata, + the platform
-    annotation of a GEO series) or the EAE CSVs."""
-    if src == "eae_lipidomics":
-        return {
-            "table": eae_path(spec["table"]),
-            "metadata": eae_path(spec["metadata"]),
-        }
-    files = {"table": spec["table"]}
-    if spec.get("metadata"):
-        files["metadata"] = spec["metadata"]
-    if (spec.get("gene_map") or {}).get("table"):
-        files["gene_map"] = spec["gene_map"]["table"]
-    return files
+    return oc.table_files(config, spec, src)
 
 
 def role_datasets():

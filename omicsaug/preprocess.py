@@ -63,7 +63,7 @@ def log_transform(df: pd.DataFrame, transform: str, offset: float = 0.0, file=No
         raise InputError(
             f"{int(bad.sum())} value(s) <= 0 before the {transform} transform in {len(cols)} "
             f"column(s), first {cols[0]!r} at sample {df[ID].iloc[i]!r} "
-            f"(value {df[feats[j]].iloc[i]!r}).", file=file, column=cols[0],
+            f"(value {float(df[feats[j]].iloc[i])!r}).", file=file, column=cols[0],
             fix="set 'transform: none' if the data are already on a log scale, or set "
                 "'log_offset' to a pseudo-count larger than the most negative value.")
     fn = np.log10 if transform == "log10" else np.log2

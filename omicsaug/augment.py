@@ -116,6 +116,30 @@ def pretrain_generator(spec: dict, features, external, base_seed: int, negative_
     return gen.fit_pretraining(features)
 
 
+def pretrain_key(spec: dict):
+    """What a method's pre-training depends on (its generator's ``pretrain_params``, defaults
+    filled in): two methods with equal keys share one pre-trained network."""
+    gen = get_generator(spec["generator"], **{k: v for k, v in spec["params"].items()
+                                              if k not in ("external", "pretrained")})
+    names = getattr(gen, "pretrain_params", None)
+    if names is None:
+        return (spec["name"],)   # no declared settings: a pre-training of its own
+    def norm(v):   # a YAML list and the default tuple are the same setting
+        return tuple(norm(x) for x in v) if isinstance(v, (list, tuple)) else v
+
+    return (spec["generator"],) + tuple((n, repr(norm(getattr(gen, n)))) for n in names)
+
+
+def pretrain_owner(specs, spec: dict) -> str:
+    """The first of ``specs`` (config order) whose pre-training ``spec`` can use: the name
+    its weights are saved under, ``results/{dataset}/wgan_pretrained/{owner}.pt``."""
+    key = pretrain_key(spec)
+    for other in specs:
+        if other["generator"] == spec["generator"] and pretrain_key(other) == key:
+            return other["name"]
+    return spec["name"]
+
+
 def spec_for_seed(spec: dict, seed) -> dict:
     """The spec one subset is augmented with. An amount ``{mode: error_control}`` becomes
     ``{mode: ratio, ratio: k}`` with k the level the error-inflation control chose for that

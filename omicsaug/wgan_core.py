@@ -558,7 +558,10 @@ def train_stack(gnet: StackedMLP, cnet: StackedMLP, theta_g, theta_c, data, n_ro
         frozen (parameters, moments, snapshots stay), so stopping changes none of its
         results; the epochs not run get NaN losses, which end every curve where its model
         left the band (the paper's cut) anyway. The second learning-rate stage often loses
-        all candidates within a few hundred of its 5,000 epochs.
+        all candidates within a few hundred of its 5,000 epochs. With per-model streams the
+        stack also shrinks as models leave the band (a dropped model's losses are NaN from
+        there on): the survivors' draws and updates are unchanged, so are their results,
+        and the stack's cost follows the models still training.
     n_real : int or None
         The first ``n_real`` models decide the stop (the others are padding, e.g. the twin).
 
@@ -642,8 +645,6 @@ def train_stack(gnet: StackedMLP, cnet: StackedMLP, theta_g, theta_c, data, n_ro
     theta_g = theta_g.detach().clone()
     theta_c = theta_c.detach().clone()
     manual = engine == "manual"
-    pg = gnet.views(theta_g, requires_grad=not manual)
-    pc = cnet.views(theta_c, requires_grad=not manual)
     c_step = critic_step if manual else critic_step_autograd
     g_step = generator_step if manual else generator_step_autograd
     opt_g = StackedAdam(theta_g, lr_np, betas)
@@ -659,6 +660,18 @@ def train_stack(gnet: StackedMLP, cnet: StackedMLP, theta_g, theta_c, data, n_ro
     # with a band, the per-epoch critic loss that decides a model's fate is the curve itself
     ecurve = torch.full((epochs, G), float("nan"), device=dev, dtype=dt) if band is not None else None
     last = epochs
+    # The stack shrinks as models leave the band (per-model streams only: a shared stream's
+    # draws would change for the others). ``act`` holds the original index of every model
+    # still in the stack; a dropped model's parameters stay frozen in the full tensors.
+    act = np.arange(G)
+    act_t = torch.arange(G, device=dev)
+    dropped_at = np.full(G, epochs)     # first epoch a model no longer ran
+    shrink = per_model and band is not None and stop_when_dead
+    full_g, full_c = theta_g, theta_c   # the stack's tensors while every model is in it
+    gens = list(generator) if per_model else generator
+    rows = n_rows
+    pg = gnet.views(theta_g, requires_grad=not manual)
+    pc = cnet.views(theta_c, requires_grad=not manual)
 
     # Adam's second moments decay into denormal floats for parameters with tiny gradients,
     # which makes elementwise CPU kernels many times slower: flush them to zero meanwhile.
@@ -666,47 +679,98 @@ def train_stack(gnet: StackedMLP, cnet: StackedMLP, theta_g, theta_c, data, n_ro
     try:
         with torch.no_grad():
             for e in range(epochs):
+                Gc = len(act)
                 if per_model:  # each model shuffles its own rows; padding sorts last
-                    u = torch.full((G, n_max), 2.0, device=dev, dtype=dt)
-                    for g, tg_ in enumerate(generator):
-                        u[g, :n_rows[g]] = torch.rand(int(n_rows[g]), generator=tg_, device=dev, dtype=dt)
+                    u = torch.full((Gc, n_max), 2.0, device=dev, dtype=dt)
+                    for g, tg_ in enumerate(gens):
+                        u[g, :rows[g]] = torch.rand(int(rows[g]), generator=tg_, device=dev, dtype=dt)
                     perm = u.argsort(1)
                 else:
-                    perm = (torch.rand(G, n_max, generator=generator, device=dev, dtype=dt) + pad).argsort(1)
+                    perm = (torch.rand(G, n_max, generator=gens, device=dev, dtype=dt) + pad).argsort(1)
+                ebuf = torch.zeros(K, Gc, device=dev, dtype=dt)
+                gbuf = torch.zeros(K, Gc, device=dev, dtype=dt)
                 for k in range(K):
-                    step = e * K + k
                     w = w_t[k]
                     real = data[gidx, perm.gather(1, pos_t[k])]          # G x B x d
                     # ---- critic
-                    z = draw(torch.randn, generator, G, (B, latent), dev, dt)
-                    fake = gnet.forward(pg, z, gdrop, generator)
-                    eps = draw(torch.rand, generator, G, (B, 1), dev, dt)
-                    masks = cnet.dropout_masks(G, 3 * B, dropout, generator, dev, dt)
+                    z = draw(torch.randn, gens, Gc, (B, latent), dev, dt)
+                    fake = gnet.forward(pg, z, gdrop, gens)
+                    eps = draw(torch.rand, gens, Gc, (B, 1), dev, dt)
+                    masks = cnet.dropout_masks(Gc, 3 * B, dropout, gens, dev, dt)
                     loss_c, grad_c = c_step(cnet, pc, real, fake, eps, w, gp_weight, masks)
                     opt_c.step(grad_c, act_c_t[k] * alive)
-                    closs[step] = loss_c
+                    ebuf[k] = loss_c
                     # ---- generator
                     key = (e % period, k)
                     if gen_any[key]:
-                        z = draw(torch.randn, generator, G, (B, latent), dev, dt)
-                        mg = gnet.dropout_masks(G, B, gdrop, generator, dev, dt)
-                        mc = cnet.dropout_masks(G, B, dropout, generator, dev, dt)
+                        z = draw(torch.randn, gens, Gc, (B, latent), dev, dt)
+                        mg = gnet.dropout_masks(Gc, B, gdrop, gens, dev, dt)
+                        mc = cnet.dropout_masks(Gc, B, dropout, gens, dev, dt)
                         loss_g, grad_g = g_step(gnet, cnet, pg, pc, z, w, valid_t[k], alpha_t, mg, mc)
                         opt_g.step(grad_g, gen_act_t[key] * alive)
-                        gloss[step] = loss_g
+                        gbuf[k] = loss_g
+                if Gc == G:
+                    closs[e * K:(e + 1) * K] = ebuf
+                    gloss[e * K:(e + 1) * K] = gbuf
+                else:
+                    closs[e * K:(e + 1) * K, act_t] = ebuf
+                    gloss[e * K:(e + 1) * K, act_t] = gbuf
                 if n_snap and (e + 1) % snapshot_every == 0 and (e + 1) // snapshot_every <= n_snap:
-                    snaps[(e + 1) // snapshot_every - 1] = theta_g
+                    i = (e + 1) // snapshot_every - 1
+                    if Gc == G:
+                        snaps[i] = theta_g
+                    else:
+                        snaps[i] = full_g
+                        snaps[i, act_t] = theta_g
                 if band is not None:
-                    ep = (closs[e * K:(e + 1) * K].T * act_ck).sum(1) / Kg_t
-                    ecurve[e] = ep
+                    ep = (ebuf.T * act_ck).sum(1) / Kg_t
+                    if Gc == G:
+                        ecurve[e] = ep
+                    else:
+                        ecurve[e, act_t] = ep
                     alive.mul_(((ep >= lo) & (ep <= hi)).to(dt)[:, None])
-                    if stop_when_dead and not bool(alive[:n_real].any()):
-                        last = e + 1
-                        break
+                    if stop_when_dead:
+                        keep = alive[:, 0].cpu().numpy() > 0
+                        keep |= act >= n_real          # padding (the twin) stays last
+                        if not keep[act < n_real].any():
+                            last = e + 1
+                            break
+                        if shrink and not keep.all():
+                            # drop the models that left the band: every tensor indexed by
+                            # model is cut to the survivors (their draws, batches and
+                            # updates are unchanged, so are their results)
+                            if Gc == G:
+                                full_g, full_c = theta_g.clone(), theta_c.clone()
+                            else:
+                                full_g[act_t], full_c[act_t] = theta_g, theta_c
+                            dropped_at[act[~keep]] = e + 1
+                            ix = torch.as_tensor(np.flatnonzero(keep), device=dev)
+                            act = act[keep]
+                            act_t = act_t[ix]
+                            theta_g, theta_c = theta_g[ix].contiguous(), theta_c[ix].contiguous()
+                            for opt, th in ((opt_g, theta_g), (opt_c, theta_c)):
+                                opt.theta = th
+                                opt.lr, opt.m, opt.v, opt.t = opt.lr[ix], opt.m[ix], opt.v[ix], opt.t[ix]
+                            pg = gnet.views(theta_g, requires_grad=not manual)
+                            pc = cnet.views(theta_c, requires_grad=not manual)
+                            gens = [gens[j] for j in np.flatnonzero(keep)]
+                            rows = rows[keep]
+                            data = data[ix]
+                            pos_t, w_t, valid_t = pos_t[:, ix], w_t[:, ix], valid_t[:, ix]
+                            act_c_t = act_c_t[:, ix]
+                            gen_act_t = {key: m[ix] for key, m in gen_act_t.items()}
+                            alpha_t, Kg_t, act_ck, alive = alpha_t[ix], Kg_t[ix], act_ck[ix], alive[ix]
+                            gidx = torch.arange(len(act), device=dev)[:, None]
     finally:
         if flush:
             torch.set_flush_denormal(False)
 
+    if len(act) < G:   # back to the full stack: the dropped models as they were frozen
+        full_g[act_t], full_c[act_t] = theta_g, theta_c
+        theta_g, theta_c = full_g, full_c
+        for j in np.flatnonzero(dropped_at < last):   # a dropped model's losses end there
+            closs[dropped_at[j] * K:, j] = float("nan")
+            gloss[dropped_at[j] * K:, j] = float("nan")
     if last < epochs:   # every (real) model left the band: frozen from here on
         closs[last * K:] = float("nan")
         gloss[last * K:] = float("nan")

@@ -9,7 +9,7 @@ sys.path.insert(0, workflow.basedir)
 from snakemake.utils import validate
 
 from omicsaug import config as oc
-from omicsaug.augment import method_spec
+from omicsaug.augment import method_spec, pretrain_owner
 from omicsaug.design import expand_designs
 from omicsaug.errors import InputError
 from omicsaug.startup import check_inputs
@@ -122,6 +122,22 @@ def get_pretrain_inputs(wildcards):
     return {"external": external, "features": f"results/{d}/preprocess/imputed.tsv"}
 
 
+@functools.lru_cache(maxsize=None)
+def _pretrain_owner(method):
+    specs = [
+        method_spec(config, m)
+        for m in config["methods"]
+        if pretrains_externally(method_spec(config, m))
+    ]
+    return pretrain_owner(specs, method_spec(config, method))
+
+
+def get_pretrain_owner(wildcards):
+    """The method whose pre-trained network this one re-trains from: the first WGAN method
+    with the same pre-training settings (the paper's alpha pairs share one)."""
+    return _pretrain_owner(wildcards.method)
+
+
 def get_augment_inputs(wildcards):
     """The design's subsets, plus the dataset's pre-trained weights for an externally
     pre-trained WGAN (pre-trained once per dataset and method, re-trained per seed)."""
@@ -131,7 +147,9 @@ def get_augment_inputs(wildcards):
         get_pretrain_inputs(
             wildcards
         )  # fail early, with the fix, when there is no external table
-        files["pretrained"] = f"results/{d}/wgan_pretrained/{wildcards.method}.pt"
+        files["pretrained"] = (
+            f"results/{d}/wgan_pretrained/{get_pretrain_owner(wildcards)}.pt"
+        )
     if get_method(wildcards)["amount"].get("mode") == "error_control":
         # augmented at the level the error-inflation control chose for each subset
         files["control"] = (

@@ -416,6 +416,23 @@ def test_pretraining_once_then_retraining_from_the_file(two_class, tmp_path):
     assert add_permuted_copies(X.to_numpy(), list(X.columns), np.random.default_rng(0))[0].shape[1] == d
 
 
+def test_methods_share_a_pretraining_only_when_its_settings_agree():
+    """alpha, re-training budgets and amounts do not enter pre-training: such methods share
+    the first one's network; a different pre-training budget, width or default-equal spelling
+    is judged by the values the generator would use."""
+    from omicsaug.augment import pretrain_owner
+
+    def m(name, gen="wgan", **params):
+        return {"name": name, "generator": gen, "params": params, "amount": {"mode": "balance"}}
+
+    specs = [m("a00", alpha=[0.0, 0.0], pretrain_epochs=[3, 5, 7]),
+             m("a10", alpha=[1.0, 0.0], pretrain_epochs=[3, 5, 7], lr1_epochs=50),
+             m("long", pretrain_epochs=[3, 5, 8]),
+             m("wide", pretrain_epochs=[3, 5, 7], hidden=[50, 100, 300]),
+             m("dflt", pretrain_epochs=[3, 5, 7], lr_pretrain=1e-4, hidden=[50, 100, 200])]
+    assert [pretrain_owner(specs, s) for s in specs] == ["a00", "a00", "long", "wide", "a00"]
+
+
 def test_fit_many_stacks_several_fits_deterministically(two_class):
     """Several seeds' re-training in shared stacks: a stack of one equals a plain fit; the same
     call gives the same generators; each fit keeps its own classes, history and samples."""
@@ -463,9 +480,10 @@ def test_stack_size_does_not_change_a_fit(two_class):
 
 
 def test_training_stops_once_every_model_left_the_band():
-    """A model outside the loss band is frozen; once all are, training stops early and
-    nothing it returns differs from training on: parameters, snapshots, and each curve up
-    to its cut (after the stop the curves are NaN, past every model's cut)."""
+    """A model outside the loss band is frozen and leaves the stack; once all have,
+    training stops early. Nothing it returns differs from training the full stack on:
+    parameters, snapshots, and each curve up to its cut (after it NaN). The three models
+    leave at different epochs, so the stack really shrinks twice before the stop."""
     d, hidden = 6, (8, 8)
     gn, cn = core.StackedMLP(core.generator_sizes(d, hidden, d)), core.StackedMLP(core.critic_sizes(d, hidden))
     g0 = torch.Generator().manual_seed(0)
@@ -475,16 +493,20 @@ def test_training_stops_once_every_model_left_the_band():
     for stop in (True, False):
         gens = [torch.Generator().manual_seed(i) for i in range(3)]
         run[stop] = core.train_stack(gn, cn, tg, tc, data, [20] * 3, [5] * 3, alpha=[1.0] * 3,
-                                     lr=[1e-2, 3e-2, 1e-1], epochs=400, band=(-1.0, 1.0),
+                                     lr=[1e-2, 3e-2, 1e-1], epochs=400, band=(-5.0, 5.0),
                                      snapshot_every=10, dropout=0.0, generator=gens,
                                      stop_when_dead=stop)
     a, b = run[True], run[False]
     assert a["epochs_run"] < 400 and b["epochs_run"] == 400
+    cuts = [core.cut_index(b["critic"][:, j], (-5.0, 5.0)) for j in range(3)]
+    assert len(set(cuts)) == 3 and max(cuts) + 1 == a["epochs_run"]
+    for j in range(3):   # a dropped model's curve ends right after its cut
+        assert np.isnan(a["critic"][cuts[j] + 1:, j]).all()
     torch.testing.assert_close(a["theta_g"], b["theta_g"], rtol=0, atol=0)
     torch.testing.assert_close(a["snapshots"], b["snapshots"], rtol=0, atol=0)
     for j in range(3):
-        n = core.cut_index(b["critic"][:, j], (-1.0, 1.0))
-        assert core.cut_index(a["critic"][:, j], (-1.0, 1.0)) == n < a["epochs_run"]
+        n = core.cut_index(b["critic"][:, j], (-5.0, 5.0))
+        assert core.cut_index(a["critic"][:, j], (-5.0, 5.0)) == n < a["epochs_run"]
         np.testing.assert_array_equal(a["critic"][:n + 1, j], b["critic"][:n + 1, j])
 
 

@@ -178,6 +178,11 @@ class WGANGenerator(Generator):
     fits_per_stack = 24       # models (fit x class x lr candidate) per stack in fit_many
     uses_torch = True
     min_class_size = 2
+    #: what pre-training reads (alpha is 0 there): methods that agree on these share one
+    #: pre-trained network, so e.g. the paper's alpha pairs differ in re-training only
+    pretrain_params = ("pretrain", "grow", "pretrain_epochs", "batch_size_pretrain",
+                       "lr_pretrain", "n_external_scaler", "hidden", "latent_dim", "dropout",
+                       "generator_dropout", "n_critic", "gp_weight", "betas", "device")
 
     def __init__(self, alpha=(1.0, 0.0), pretrain="external", external=None, pretrained=None,
                  grow=True, pretrain_epochs=(500, 500, 1000), batch_size_pretrain=30,

@@ -2,7 +2,7 @@
 
 Every rule writes ``logs/.../*.benchmark.tsv`` (Snakemake's: wall seconds ``s``, peak
 resident memory ``max_rss`` in MB, ``cpu_time``). This script matches those files to their
-rules through the ``benchmark:`` patterns in ``rules/*.smk``, and prints one markdown row per
+rules through the ``benchmark:`` patterns in ``workflow/rules/*.smk``, and prints one markdown row per
 rule (the augment rule: per method, with seconds per seed from the job's log) next to the
 ``threads`` / ``mem_mb`` / ``runtime`` the rule declares, so declared and measured values
 can be compared.
@@ -23,7 +23,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 
 
-def rule_patterns(rules_dir=REPO / "rules"):
+def rule_patterns(rules_dir=REPO / "workflow" / "rules"):
     """{rule: (regex of its benchmark path, declared threads, mem_mb, runtime)} from rules/*.smk."""
     out = {}
     for f in sorted(rules_dir.glob("*.smk")):

@@ -529,7 +529,7 @@ def section_resources(args):
         "job, for the augment rule also the seconds per seed (jobs loop over seeds), the peak "
         "resident memory (`max_rss`), and what the rule declares (`threads`, `mem_mb`, "
         "`runtime` in minutes; `augment_runtime` / `auroc_runtime` scale with the seeds, "
-        "see `rules/common.smk`). Regenerate with "
+        "see `workflow/rules/common.smk`). Regenerate with "
         "`python benchmarks/resource_table.py benchmarks/runs/*`.",
         "", resource_table.table(df)])
 

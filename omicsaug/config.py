@@ -11,7 +11,8 @@ import yaml
 
 from .errors import InputError
 
-SCHEMA = Path(__file__).resolve().parent.parent / "config" / "config.schema.yaml"
+# the workflow passes its own copy (workflow/schemas/); this default serves a source checkout
+SCHEMA = Path(__file__).resolve().parent.parent / "workflow" / "schemas" / "config.schema.yaml"
 
 DEFAULTS = {
     "seed": 42,
@@ -172,7 +173,7 @@ def validate_config(config: dict, configfile="config", schema_path=SCHEMA):
     err = jsonschema.exceptions.best_match(errors)
     key = ".".join(str(p) for p in err.absolute_path) or "(top level)"
     raise InputError(f"{err.message}.", file=configfile, key=key,
-                     fix="see config/config.schema.yaml for the allowed values of this key.")
+                     fix="see workflow/schemas/config.schema.yaml for the allowed values of this key.")
 
 
 def _check_generators(config: dict, configfile):

@@ -74,7 +74,7 @@ def snakemake_env(**extra) -> dict:
 
 def run_snakemake(workdir, *args, configfile=None, env=None, timeout=300):
     """Run the repo's Snakefile in ``workdir``; returns the CompletedProcess."""
-    cmd = [str(SNAKEMAKE), "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir)]
+    cmd = [str(SNAKEMAKE), "--snakefile", str(REPO / "workflow" / "Snakefile"), "--directory", str(workdir)]
     cmd += [str(a) for a in args]
     if configfile is not None:   # last: --configfile (like --config, -q) takes several values
         cmd += ["--configfile", str(configfile)]

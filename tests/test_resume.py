@@ -40,7 +40,7 @@ def test_sigkill_then_unlock_and_rerun_matches_an_uninterrupted_run(tmp_path):
         assert (per_seed["sum"] == ratio * (per_seed["size"] - per_seed["sum"])).all(), method
 
     # the same run, killed (SIGKILL to its process group) once the first stages are done
-    cmd = [str(SNAKEMAKE), "--snakefile", str(REPO / "Snakefile"), "--directory", str(killed),
+    cmd = [str(SNAKEMAKE), "--snakefile", str(REPO / "workflow" / "Snakefile"), "--directory", str(killed),
            "--cores", "2", "-q", "--configfile", str(cfg)]
     p = subprocess.Popen(cmd, cwd=killed, env=snakemake_env(), stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL, start_new_session=True)

@@ -10,8 +10,8 @@ import pytest
 
 from omicsaug.config import load_yaml
 
-from conftest import (EAE_DIR, EAE_FIRST6_IDS, EAE_SIDAK_HITS, REPO, explain, run_snakemake,
-                      sha256, snakemake_env, write_yaml)
+from conftest import (EAE_DIR, EAE_FIRST6_IDS, EAE_SIDAK_HITS, REPO, SNAKEMAKE, explain,
+                      run_snakemake, sha256, snakemake_env, write_yaml)
 
 
 def _shipped_configs():
@@ -44,7 +44,7 @@ def test_snakefmt_leaves_the_workflow_unchanged():
     from pathlib import Path
 
     exe = Path(sys.executable).parent / "snakefmt"
-    proc = subprocess.run([str(exe), "--check", "Snakefile", "rules"], cwd=REPO,
+    proc = subprocess.run([str(exe), "--check", "workflow/Snakefile", "workflow/rules"], cwd=REPO,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -200,3 +200,92 @@ def test_eae_workflow_config_dir_and_environment(eae_dir, tmp_path):
     assert not (b / "resources").exists()
     for t in EAE_TARGETS:
         assert sha256(a / t) == sha256(b / t), t
+
+
+@pytest.mark.slow
+def test_used_as_a_module_by_another_workflow(tmp_path):
+    """Another workflow includes omicsaug as a Snakemake module with its own config and
+    prefixed rules (the package imported as an installed dependency, nothing put on
+    sys.path): a tiny config runs through the renamed rules to the reference statistics."""
+    import subprocess
+
+    cfg = {**SMALL, "datasets": {"sim": {**SMALL["datasets"]["sim"], "designs": [
+        {"type": "first_n", "n_per_group": 6}]}}}
+    write_yaml(tmp_path / "config.yaml", cfg)
+    (tmp_path / "Snakefile").write_text(f'''configfile: "config.yaml"
+
+
+module omicsaug:
+    snakefile:
+        "{REPO / "workflow" / "Snakefile"}"
+    config:
+        config
+
+
+use rule * from omicsaug as omicsaug_*
+
+
+rule all:
+    default_target: True
+    input:
+        "results/sim/reference/univariate.tsv",
+        "results/sim/subsets/first6.tsv",
+''')
+    proc = subprocess.run([str(SNAKEMAKE), "--cores", "2", "-q"], cwd=tmp_path, env=snakemake_env(),
+                          capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, explain(proc, tmp_path)
+    uni = pd.read_csv(tmp_path / "results" / "sim" / "reference" / "univariate.tsv", sep="\t")
+    assert len(uni) == 62 and uni["significant_sidak"].any()
+    assert len(pd.read_csv(tmp_path / "results" / "sim" / "subsets" / "first6.tsv", sep="\t")) == 18
+    # the module's rules ran under the prefix; its own default config was not read
+    assert list((tmp_path / "logs").glob("sim/**/*.log"))
+    assert not (tmp_path / "results" / "default").exists()
+    # a key the schema does not know stops the including workflow at start-up, one line
+    write_yaml(tmp_path / "config.yaml", {**cfg, "seeed": 1})
+    proc = subprocess.run([str(SNAKEMAKE), "--cores", "1", "-n"], cwd=tmp_path, env=snakemake_env(),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and "seeed" in proc.stderr and "Traceback" not in proc.stderr, explain(proc)
+
+
+def _clean_copy(dest):
+    """The repository's tracked and untracked-but-not-ignored files (a fresh clone's view)."""
+    import shutil
+    import subprocess
+
+    out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                         cwd=REPO, capture_output=True, text=True, check=True).stdout
+    for rel in filter(None, out.split("\0")):
+        src = REPO / rel
+        if src.is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+    return dest
+
+
+@pytest.mark.slow
+def test_snakedeploy_deploys_the_workflow(tmp_path):
+    """`snakedeploy deploy-workflow` of a local clone writes the standard deployment (config/,
+    profiles/, a workflow/Snakefile that uses omicsaug as a module with the user's config),
+    which dry-runs the default config. snakedeploy's local provider writes the module path
+    relative ("workflow/Snakefile", resolved against the deployment, not the clone), so the
+    test points it at the clone, as a user deploying from GitHub gets via github(...)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = _clean_copy(tmp_path / "omicsaug")
+    dest = tmp_path / "deployed"
+    exe = Path(sys.executable).parent / "snakedeploy"
+    proc = subprocess.run([str(exe), "deploy-workflow", str(src), str(dest), "--branch", "main"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (dest / "config" / "config.yaml").read_text() == (REPO / "config" / "config.yaml").read_text()
+    assert (dest / "profiles" / "slurm" / "config.yaml").is_file()
+    smk = (dest / "workflow" / "Snakefile").read_text()
+    assert '"workflow/Snakefile"' in smk and "config:\n        config" in smk
+    (dest / "workflow" / "Snakefile").write_text(
+        smk.replace('"workflow/Snakefile"', f'"{src / "workflow" / "Snakefile"}"'))
+    proc = subprocess.run([str(SNAKEMAKE), "-n", "--cores", "1"], cwd=dest, env=snakemake_env(),
+                          capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, explain(proc)
+    assert "augment" in proc.stdout and "Traceback" not in proc.stderr, explain(proc)

@@ -4,8 +4,6 @@ import re
 import sys
 from pathlib import Path
 
-sys.path.insert(0, workflow.basedir)
-
 from snakemake.utils import validate
 
 from omicsaug import config as oc
@@ -15,6 +13,7 @@ from omicsaug.errors import InputError
 from omicsaug.startup import check_inputs
 
 _configfiles = [str(f) for f in workflow.configfiles] or ["config/config.yaml"]
+SCHEMA = workflow.source_path("../schemas/config.schema.yaml")
 
 
 def stop(exc):
@@ -24,8 +23,10 @@ def stop(exc):
 
 
 try:
-    oc.validate_config(config, configfile=", ".join(_configfiles))  # one clear message
-    validate(config, "../config/config.schema.yaml")
+    oc.validate_config(  # one clear message
+        config, configfile=", ".join(_configfiles), schema_path=SCHEMA
+    )
+    validate(config, SCHEMA)
     config.update(oc.with_defaults(config))
     # the tables on disk, the designs against their groups, the AUROC class (omicsaug.startup)
     check_inputs(

@@ -129,3 +129,43 @@ def test_config_names_an_unknown_generator_and_resolves_calibration(tmp_path):
     assert calibration(cfg, "d", "ctgan")["n_null"] == 20 and calibration(cfg, "d", "gmm")["n_null"] == 50
     # the power curve's sizes default to the failure point's
     assert calibration(cfg, "d")["power_curve"]["n_per_group"] == [3, 4, 5, 6, 7, 8]
+
+
+def test_config_readme_documents_every_schema_key():
+    """config/README.md's key reference is the one generated from the schema (rerun
+    `python -m omicsaug.config_doc` after editing the schema), and it names every key a
+    shipped config uses, each with a meaning."""
+    import re
+
+    from omicsaug import config_doc
+    from omicsaug.config import load_yaml
+
+    from conftest import REPO
+
+    text = (REPO / "config" / "README.md").read_text()
+    part = text.split(config_doc.START, 1)[1].split(config_doc.END, 1)[0]
+    assert config_doc.START + part + config_doc.END == config_doc.generate()
+    rows = [line for line in part.splitlines() if line.startswith("| `")]
+    assert all(not line.rstrip().endswith("|  |") for line in rows)   # a meaning for each
+    keys = config_doc.leaf_keys()
+    last = {k.rsplit(".", 1)[-1] for k in keys}
+
+    def used(node, out):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                out.add(str(k))
+                if k not in ("methods", "datasets", "params", "simulate", "group_map",
+                             "group_labels", "best_of", "groups"):
+                    used(v, out)
+                elif isinstance(v, dict):
+                    for inner in v.values():
+                        used(inner, out)
+        elif isinstance(node, list):
+            for v in node:
+                used(v, out)
+        return out
+
+    for f in sorted((REPO / "config").rglob("*.yaml")):
+        missing = used(load_yaml(f), set()) - last
+        assert not missing, (f.name, missing)
+    assert re.search(r"\| `datasets.<name>.designs` \|", part)

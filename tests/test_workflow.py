@@ -17,7 +17,7 @@ from conftest import (EAE_DIR, EAE_FIRST6_IDS, EAE_SIDAK_HITS, REPO, SNAKEMAKE, 
 def _shipped_configs():
     files = sorted((REPO / "config").glob("*.yaml"))
     files += sorted((REPO / "config" / "paper").glob("*.yaml"))
-    files += sorted((REPO / "config" / "test").glob("*.yaml"))
+    files += sorted((REPO / ".test" / "config").glob("*.yaml"))
     return [f for f in files if f.name != "config.schema.yaml"]
 
 
@@ -96,20 +96,8 @@ def test_dry_run_invalid_config_names_the_key(tmp_path):
     assert str(cfg) in out
 
 
-SMALL = {
-    "seed": 42,
-    "alpha": 0.05,
-    "datasets": {
-        "sim": {
-            "source": "simulate_lipidomics",
-            "impute": {"n_estimators": 10, "max_iter": 2, "quality_repeats": 1},
-            "reference": {"cv_repeats": 1, "classifiers": ["knn", "svm"]},
-            "failure_point": {"n_per_group": [3, 4], "seeds": 3},
-            "designs": [{"type": "first_n", "n_per_group": 6, "reimpute": True},
-                        {"type": "sample_size", "n_per_group": 6, "seeds": 2}],
-        }
-    },
-}
+# the small config of .test/ (what CI and `snakemake --directory .test` run)
+SMALL = load_yaml(REPO / ".test" / "config" / "config.yaml")
 
 
 @pytest.mark.slow

@@ -277,3 +277,41 @@ def test_snakedeploy_deploys_the_workflow(tmp_path):
                           capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, explain(proc)
     assert "augment" in proc.stdout and "Traceback" not in proc.stderr, explain(proc)
+
+
+def test_conda_envs_pin_what_requirements_pin():
+    """The rule environments list packages only (no relative -r / -e lines that break once
+    Snakemake copies the file), each at requirements.txt's version; torch only in the env of
+    the rules that fit or sample generators; every direct dependency of the package is in
+    both envs (torch and CTGAN in the torch one)."""
+    import re
+
+    import yaml
+
+    req = {}
+    for line in (REPO / "requirements.txt").read_text().splitlines():
+        name, _, ver = line.partition("==")
+        req[name.lower()] = ver
+    envs = {}
+    for f in sorted((REPO / "workflow" / "envs").glob("*.yaml")):
+        pip = [d for d in yaml.safe_load(f.read_text())["dependencies"] if isinstance(d, dict)][0]["pip"]
+        assert not [p for p in pip if p.startswith(("-r", "-e", "..", "."))], f.name
+        pins = dict(p.split("==") for p in pip if not p.startswith("--"))
+        for name, ver in pins.items():
+            assert req.get(name.lower()) == ver, (f.name, name, ver, req.get(name.lower()))
+        envs[f.stem] = {n.lower() for n in pins}
+    assert set(envs) == {"omicsaug", "omicsaug-torch"}
+    assert "torch" not in envs["omicsaug"] and {"torch", "ctgan"} <= envs["omicsaug-torch"]
+    assert envs["omicsaug"] <= envs["omicsaug-torch"]
+    text = (REPO / "pyproject.toml").read_text()
+    deps = re.findall(r'"([A-Za-z0-9_.-]+)', text.split("dependencies = [", 1)[1].split("]", 1)[0])
+    direct = {d.lower() for d in deps} - {"snakemake", "torch", "ctgan"}
+    assert direct <= envs["omicsaug"], direct - envs["omicsaug"]
+    # the rules whose scripts load generators use the torch env, the others the light one
+    for f in sorted((REPO / "workflow" / "rules").glob("*.smk")):
+        for rule, body in re.findall(r"(?ms)^rule (\w+):(.*?)(?=^rule |\Z)", f.read_text()):
+            if "conda:" in body:
+                want = "omicsaug-torch" if rule in {"augment", "calibrate", "auroc", "expand_sweep",
+                                                    "wgan_pretrain", "wgan_figures",
+                                                    "error_control"} else "omicsaug"
+                assert f'"../envs/{want}.yaml"' in body, (rule, want)

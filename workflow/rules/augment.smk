@@ -10,7 +10,7 @@ rule augment:
     benchmark:
         "logs/{dataset}/augment/{design}/{method}.benchmark.tsv"
     conda:
-        "../envs/omicsaug.yaml"
+        "../envs/omicsaug-torch.yaml"
     # one thread: the models are small (batches of tens of rows); a second torch/OpenMP
     # thread only adds synchronisation, and its spin-waits cost far more on a busy machine
     threads: 1

@@ -12,7 +12,7 @@ rule calibrate:
     benchmark:
         "logs/{dataset}/calibration/{design}/{method}/null_{chunk}.benchmark.tsv"
     conda:
-        "../envs/omicsaug.yaml"
+        "../envs/omicsaug-torch.yaml"
     # one thread, as the augment rule (small models; chunks run side by side instead)
     threads: 1
     resources:

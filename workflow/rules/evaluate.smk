@@ -116,7 +116,7 @@ rule auroc:
     benchmark:
         "logs/{dataset}/auroc/{design}.benchmark.tsv"
     conda:
-        "../envs/omicsaug.yaml"
+        "../envs/omicsaug-torch.yaml"
     # worker processes share each grid search (identical results for any thread count)
     threads: 2
     resources:
@@ -186,7 +186,7 @@ rule expand_sweep:
     benchmark:
         "logs/{dataset}/expand_sweep.benchmark.tsv"
     conda:
-        "../envs/omicsaug.yaml"
+        "../envs/omicsaug-torch.yaml"
     threads: 1
     resources:
         mem_mb=1000,

@@ -52,7 +52,7 @@ rule error_control:
     benchmark:
         "logs/{dataset}/error_control/{design}/{method}.benchmark.tsv"
     conda:
-        "../envs/omicsaug.yaml"
+        "../envs/omicsaug-torch.yaml"
     threads: 2
     resources:
         mem_mb=1000,
@@ -75,7 +75,7 @@ rule wgan_pretrain:
     benchmark:
         "logs/{dataset}/wgan_pretrain/{method}.benchmark.tsv"
     conda:
-        "../envs/omicsaug.yaml"
+        "../envs/omicsaug-torch.yaml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -105,7 +105,7 @@ rule wgan_figures:
     benchmark:
         "logs/{dataset}/wgan/{design}/{method}_figures.benchmark.tsv"
     conda:
-        "../envs/omicsaug.yaml"
+        "../envs/omicsaug-torch.yaml"
     threads: 1
     resources:
         mem_mb=2000,

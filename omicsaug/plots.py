@@ -107,11 +107,10 @@ def recovery_bars(summary: pd.DataFrame, path, reference="sidak", title=""):
     save_figure(fig, path)
 
 
-def recovery_heatmap(freq: pd.DataFrame, reference: pd.DataFrame, path, design, title="", max_features=80):
-    """Features x methods: fraction of seeds in which the feature is significant after
-    augmentation (calibrated panel first, naive beside it), next to the full-data raw and Šidák
-    decisions. Rows: full-data Šidák hits, then raw hits, then the features most often found
-    by any method, up to ``max_features`` (the title says when rows were left out)."""
+def heatmap_rows(freq: pd.DataFrame, reference: pd.DataFrame, design, max_features=150):
+    """The heat map's panels (per test, features x methods) and rows: every full-data hit
+    (Šidák, then raw), then every feature any method found, most often found first, at most
+    ``max_features``; returns ``(tests, mats, shown, notes)``, ``notes`` saying what was left out."""
     fd = freq[freq["design"] == design]
     tests = _tests_shown(fd)
     mats = []
@@ -121,10 +120,31 @@ def recovery_heatmap(freq: pd.DataFrame, reference: pd.DataFrame, path, design, 
         mats.append(f[list(pd.unique(sub["method"]))])
     ref = reference.set_index("feature")
     idx = [x for x in ref.index if x in mats[0].index]
-    best = pd.concat([m.reindex(idx) for m in mats], axis=1).max(axis=1)
+    best = pd.concat([m.reindex(idx) for m in mats], axis=1).max(axis=1).fillna(0)
     key = (ref.loc[idx, "significant_sidak"].astype(int) * 2 + ref.loc[idx, "significant_raw"].astype(int))
     order = sorted(idx, key=lambda i: (-key[i], -best[i]))
-    shown = order[:max_features]
+    informative = [i for i in order if key[i] > 0 or best[i] > 0]
+    shown = informative[:max_features] or order[:1]
+    notes = []
+    if len(order) > len(informative):
+        notes.append(f"{len(order) - len(informative)} of {len(order)} features never significant "
+                     "(full data or any method) not shown")
+    if len(informative) > len(shown):
+        notes.append(f"{len(informative) - len(shown)} least often found not shown "
+                     f"(max_features {max_features})")
+    return tests, mats, shown, notes
+
+
+def recovery_heatmap(freq: pd.DataFrame, reference: pd.DataFrame, path, design, title="",
+                     max_features=150):
+    """Features x methods: fraction of seeds in which the feature is significant after
+    augmentation (calibrated panel first, naive beside it), next to the full-data raw and Šidák
+    decisions. Rows: every full-data hit (Šidák, then raw) and every feature any method found
+    in any seed (most often found first); features that are neither carry no information and
+    are left out, as the title says with their number. Only beyond ``max_features`` such rows
+    are the least often found ones cut, and the title says that too."""
+    tests, mats, shown, notes = heatmap_rows(freq, reference, design, max_features)
+    ref = reference.set_index("feature")
     side = np.column_stack([ref.loc[shown, "significant_raw"].astype(float),
                             ref.loc[shown, "significant_sidak"].astype(float)])
     h = max(4, 0.18 * len(shown) + 1.5)
@@ -136,13 +156,13 @@ def recovery_heatmap(freq: pd.DataFrame, reference: pd.DataFrame, path, design, 
     axes[0].set_xticks([0, 1], ["full raw", "full Šidák"], rotation=30, ha="right")
     axes[0].set_yticks(range(len(shown)), shown, fontsize=6)
     for ax, m, test in zip(axes[1:], mats, tests):
-        im = ax.imshow(m.loc[shown].to_numpy(float), aspect="auto", cmap="viridis", vmin=0, vmax=1)
+        im = ax.imshow(m.reindex(shown).to_numpy(float), aspect="auto", cmap="viridis", vmin=0, vmax=1)
         ax.set_xticks(range(m.shape[1]), m.columns, rotation=30, ha="right")
         ax.set_title({"calibrated_fwer": "calibrated (family-wise)",
                       "naive": "naive (papers' protocol)"}.get(test, test or ""), fontsize=9)
     fig.colorbar(im, ax=axes[-1], label="fraction of seeds significant")
-    cut = f"; {len(shown)} of {len(order)} features shown" if len(shown) < len(order) else ""
-    fig.suptitle(f"Per-feature recovery, {design} {title}{cut}".strip())
+    fig.suptitle(f"Per-feature recovery, {design} {title}".strip()
+                 + ("\n" + "; ".join(notes) if notes else ""), fontsize=10)
     save_figure(fig, path)
 
 

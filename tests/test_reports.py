@@ -149,3 +149,32 @@ def test_wgan_without_external_table_is_a_clear_error(tmp_path):
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert "external" in out and "pooled" in out and "Fix:" in out
+
+
+def test_heatmap_shows_every_hit_and_every_found_feature_and_says_what_it_left_out(tmp_path):
+    """250 features: 5 full-data Šidák hits, 10 raw hits, and 100 features a method 'finds'
+    once in 20 seeds (invented). Every hit and every found feature is a row, whatever its
+    rank; the 135 never-significant features are left out and the title says so; a cap says
+    what it cut."""
+    from omicsaug import plots
+
+    feats = [f"f{i:03d}" for i in range(250)]
+    ref = pd.DataFrame({"feature": feats, "significant_sidak": [i < 5 for i in range(250)],
+                        "significant_raw": [i < 15 for i in range(250)]})
+    rows = []
+    for method in ("none", "smote"):
+        for test in ("calibrated_fwer", "naive"):
+            for i, f in enumerate(feats):
+                found = (i < 5) or (method == "smote" and test == "naive" and i >= 150)
+                rows.append({"design": "n6", "method": method, "test": test, "feature": f,
+                             "frequency": 0.05 if found else 0.0})
+    freq = pd.DataFrame(rows)
+    tests, mats, shown, notes = plots.heatmap_rows(freq, ref, "n6")
+    assert tests == ["calibrated_fwer", "naive"]
+    assert set(shown) == set(feats[:15]) | set(feats[150:]) and shown[:5] == feats[:5]
+    assert notes == ["135 of 250 features never significant (full data or any method) not shown"]
+    _, _, shown, notes = plots.heatmap_rows(freq, ref, "n6", max_features=40)
+    assert shown[:15] == feats[:15] and len(shown) == 40
+    assert notes[1] == "75 least often found not shown (max_features 40)"
+    plots.recovery_heatmap(freq, ref, tmp_path / "h.png", "n6")
+    assert (tmp_path / "h.png").read_bytes()[:4] == b"\x89PNG"

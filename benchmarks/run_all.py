@@ -748,21 +748,48 @@ def section_wgan_paper(args):
     text += ["", md_table(head, rows)]
     run = Path(args.runs_dir) / "wgan_simulation"
     if (run / "results").is_dir():
-        text += ["", _early_stop_estimate(run)]
+        text += ["", _full_run(run)]
     return "\n".join(text)  # the device runs' own machine and date are in their lines above
 
 
-def _early_stop_estimate(run: Path) -> str:
-    """From a full run of the WGAN paper config made before training stopped early: per GAN
-    job, the re-training epochs it ran and those it would run with the early stop (a stage
-    ends once every candidate has left the band), weighted by each class's mini-batches per
-    epoch, and the job's measured seconds scaled by that fraction."""
+def _bench(path: Path):
+    """(wall s, CPU s) of a snakemake ``benchmark:`` file."""
+    f = path.read_text().splitlines()[1].split("\t")
+    return float(f[0]), float(f[-1]) if len(f) > 9 else float("nan")
+
+
+def _full_run(run: Path) -> str:
+    """The full run of the WGAN paper config (``paper_runs`` keeps it in ``runs/``): its wall
+    time, CPU seconds per rule, and per GAN job the CPU seconds and the share of the
+    network-epochs the early stop and the shrinking stack left to run; beside them the CPU
+    seconds of the same jobs in the run stopped before those changes
+    (``wgan_full_run_before.tsv``)."""
     import joblib
     import numpy as np
 
-    from omicsaug import wgan_core as core
-
-    rows, tot_old, tot_new = [], 0.0, 0.0
+    log = (run / "run_all.snakemake.log").read_text() if (run / "run_all.snakemake.log").is_file() else ""
+    done = re.findall(r"(\d+) of (\d+) steps", log)
+    stamps = re.findall(r"^\[(\w{3} \w{3} +\d+ [\d:]+ \d{4})\]", log, re.M)
+    wall = None
+    if len(stamps) >= 2:
+        t = [time.mktime(time.strptime(x, "%a %b %d %H:%M:%S %Y")) for x in (stamps[0], stamps[-1])]
+        wall = t[1] - t[0]
+    per_rule = {}
+    for b in (run / "logs").rglob("*.benchmark.tsv"):
+        rel = b.relative_to(run / "logs").parts
+        rule = rel[1] if len(rel) > 2 else b.name.removesuffix(".benchmark.tsv")
+        per_rule.setdefault(rule, [0, 0.0, 0.0])
+        w, c = _bench(b)
+        per_rule[rule][0] += 1
+        per_rule[rule][1] += w
+        per_rule[rule][2] += c
+    before = {}
+    bf = HERE / "wgan_full_run_before.tsv"
+    if bf.is_file():
+        for line in bf.read_text().splitlines()[1:]:
+            d, m, c = line.split("\t")
+            before[d, m] = float(c)
+    rows, tot, tot_b, tot_same = [], 0.0, 0.0, 0.0
     for fit in sorted((run / "results").glob("*/augmented/*/*.fit.pkl")):
         g = joblib.load(fit).get("generator")
         if not hasattr(g, "history_") or not g.history_.get("retrain"):
@@ -771,44 +798,44 @@ def _early_stop_estimate(run: Path) -> str:
         bench = run / "logs" / fit.parts[-4] / "augment" / design / f"{method}.benchmark.tsv"
         if not bench.is_file():
             continue
-        fields = bench.read_text().splitlines()[1].split("\t")
-        secs = float(fields[0])
-        cpu = float(fields[-1]) if len(fields) > 9 else float("nan")
-        ran = need = 0.0
+        w, c = _bench(bench)
+        ran = full = 0.0
         for h in g.history_["retrain"].values():
             steps = -(-h["n_rows"] // h["batch_size"])
             for st in h["stages"]:
                 crit = np.asarray(st["critic"], float).reshape(len(st["critic"]), -1)
-                cuts = [core.cut_index(crit[:, j], tuple(g.band)) for j in range(crit.shape[1])]
-                ran += st["epochs"] * steps
-                need += (min(st["epochs"], max(cuts) + 1) if max(cuts) < st["epochs"] else st["epochs"]) * steps
-        frac = need / ran if ran else 1.0
-        rows.append([design, method, f"{secs:.0f}", f"{cpu:.0f}", f"{100 * frac:.0f} %",
-                     f"{cpu * frac:.0f}"])
-        tot_old += cpu
-        tot_new += cpu * frac
-    if not rows:
-        return ""
-    log = (run / "run_all.snakemake.log").read_text() if (run / "run_all.snakemake.log").is_file() else ""
-    done = re.findall(r"(\d+) of (\d+) steps", log)
-    pre = []
-    for b in sorted((run / "logs").glob("*/wgan_pretrain/*.benchmark.tsv")):
-        f = b.read_text().splitlines()[1].split("\t")
-        pre.append(f"`{b.stem.removesuffix('.benchmark')}` {float(f[-1]):.0f} s")
-    return "\n".join([
-        f"The full run of `config/paper/wgan_simulation.yaml` at the paper's budgets in `{run.name}` "
-        f"(`snakemake --cores 2`; code before the early stop): "
-        + (f"{done[-1][0]} of {done[-1][1]} jobs done when read" if done else "state unknown")
-        + f", {len(rows)} of its 45 GAN re-training jobs among them. Pre-training (CPU s): "
-        + ("; ".join(pre) or "none yet") + ". Per GAN job: wall and CPU seconds from its "
-        "`benchmark:` file (wall includes waiting while the machine was busy with other work; CPU "
-        "is the job's own), the share of its re-training epochs (weighted by mini-batches per "
-        "epoch) it would still run with the early stop (a stage ends once every candidate has "
-        "left the loss band), and its CPU seconds scaled by that share. These jobs: "
-        f"{tot_old:.0f} CPU s measured, {tot_new:.0f} CPU s with the early stop "
-        f"({100 * (1 - tot_new / tot_old):.0f} % less).", "",
-        md_table(["cell", "method", "wall s", "CPU s", "epochs still run", "CPU s with early stop"],
-                 rows)])
+                ran += np.isfinite(crit).sum() * steps
+                full += crit.size * steps
+        b = before.get((design, method))
+        rows.append([design, method, f"{w:.0f}", f"{c:.0f}", f"{100 * ran / full:.0f} %",
+                     f"{b:.0f}" if b is not None else ""])
+        tot += c
+        if b is not None:
+            tot_b += b
+            tot_same += c
+    head = ("The full run of `config/paper/wgan_simulation.yaml` at the paper's budgets "
+            f"(`snakemake --cores 2`, kept in `{run.name}`): "
+            + (f"{done[-1][0]} of {done[-1][1]} jobs" if done else "state unknown")
+            + (f" in {wall:.0f} s ({wall / 60:.1f} min) wall, from the first to the last line "
+               "of its log" if wall else "") + ".")
+    rule_rows = [[r, n, f"{w_:.0f}", f"{c_:.0f}"] for r, (n, w_, c_) in
+                 sorted(per_rule.items(), key=lambda kv: -kv[1][2])]
+    cpu = sum(v[2] for v in per_rule.values())
+    text = [head, "", f"CPU seconds per rule (sum of the jobs' `benchmark:` files; {cpu:.0f} CPU s "
+            f"in all, {cpu / 2 / 60:.1f} min on 2 cores if perfectly packed):", "",
+            md_table(["rule", "jobs", "wall s (sum)", "CPU s (sum)"], rule_rows)]
+    if rows:
+        text += ["", "Per GAN re-training job: wall and CPU seconds, the share of its "
+                 "network-epochs (learning-rate candidates x epochs, weighted by mini-batches) it "
+                 "ran (a network leaves the stack once its critic loss leaves the band; a stage "
+                 "ends when none is left), and the CPU seconds of the same job in the full run "
+                 "stopped before the early stop and the shrinking stack (all networks to the "
+                 f"end; 34 jobs measured). These jobs: {tot:.0f} CPU s; the {sum(1 for r in rows if r[5])} "
+                 f"with a before figure {tot_same:.0f} CPU s against {tot_b:.0f} before "
+                 f"({tot_b / max(tot_same, 1):.1f}x less).", "",
+                 md_table(["cell", "method", "wall s", "CPU s", "network-epochs run",
+                           "CPU s before"], rows)]
+    return "\n".join(text)
 
 
 RUNNERS = {"generators": section_generators, "esom": section_esom, "wgan": section_wgan,

@@ -103,3 +103,44 @@ def reading(summary: pd.DataFrame, dataset: str) -> str:
         if parts:
             out.append(f"{dataset}, {d}: " + "; ".join(parts) + ".")
     return "\n".join(out) if out else f"{dataset}: no augmented designs."
+
+
+# what the report's first page shows of summary.tsv (column, heading, format)
+LANDING_COLUMNS = [("design", "design", "{}"), ("method", "method", "{}"),
+                   ("recovered_calibrated", "recovered (calibrated)", "{:.1f}"),
+                   ("invented_calibrated", "invented (calibrated)", "{:.1f}"),
+                   ("recovered_naive", "recovered (naive)", "{:.1f}"),
+                   ("invented_naive", "invented (naive)", "{:.1f}"),
+                   ("verdict", "verdict", "{}"), ("equivalent_n", "equivalent n", "{:.1f}"),
+                   ("auroc_vs_none", "AUROC vs none", "{:+.3f}"),
+                   ("class_flagged", "loses its class", "{}")]
+
+
+def _cell(value, fmt):
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return ""
+    if fmt == "{}" and isinstance(value, (bool, np.bool_)):
+        return "yes" if value else ""
+    try:
+        return fmt.format(value)
+    except (ValueError, TypeError):
+        return str(value)
+
+
+def landing_rst(description: str, summaries: dict) -> str:
+    """The HTML report's first page: the workflow's description, then per dataset its
+    plain-words reading and the summary table (``summaries``: dataset -> (summary.tsv as a
+    DataFrame, summary.txt)); datasets without a summary yet are left out."""
+    parts = [description.rstrip()]
+    for name, (table, text) in summaries.items():
+        title = f"The answer for {name}"
+        parts += ["", title, "-" * len(title), "", " ".join(text.split()), "",
+                  ".. list-table::", "   :header-rows: 1", ""]
+        cols = [c for c in LANDING_COLUMNS if c[0] in table.columns]
+        parts.append("   * - " + "\n     - ".join(h for _, h, _ in cols))
+        for _, row in table.iterrows():
+            parts.append("   * - " + "\n     - ".join(_cell(row[c], f) or " " for c, _, f in cols))
+        parts += ["", "Calibrated: each method judged against its own permutation null; naive: "
+                  "the papers' test, synthetic rows counted as samples (anti-conservative). "
+                  "Every number and its interval: ``summary.tsv`` under \"0. Summary\"."]
+    return "\n".join(parts) + "\n"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -133,6 +136,8 @@ def test_reports_and_html(tmp_path):
     proc = run_snakemake(tmp_path, "--report", html, configfile=cfg, timeout=300)
     assert proc.returncode == 0, explain(proc)
     text = html.read_text(errors="replace")
+    # the first page is the answer: each dataset's reading (HTML-escaped in the page's data)
+    assert text.count("The answer for ") >= 2 and "arr, imb_c20_f0.5:" in text
     for name in ("calibration.tsv", "calibrated_power.png", "power_curve.tsv",
                  "recovery_bars_sidak.png", "recovery_heatmap.png", "pvalue_strips.png",
                  "classifiers.png", "auroc.png", "imputation_quality.png", "failure_point.png",
@@ -178,3 +183,29 @@ def test_heatmap_shows_every_hit_and_every_found_feature_and_says_what_it_left_o
     assert notes[1] == "75 least often found not shown (max_features 40)"
     plots.recovery_heatmap(freq, ref, tmp_path / "h.png", "n6")
     assert (tmp_path / "h.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_landing_page_puts_each_datasets_answer_first():
+    """The report's first page: the description, then per dataset the plain-words reading and
+    a table row per (design, method), valid reStructuredText (docutils renders it without a
+    warning) with the calibrated and the naive counts side by side."""
+    from docutils.core import publish_parts
+
+    from omicsaug.summary import COLUMNS, landing_rst
+
+    table = pd.DataFrame([
+        {"design": "n6", "method": "none", "recovered_calibrated": 2.0, "invented_calibrated": 0.1,
+         "recovered_naive": 1.5, "invented_naive": 0.05, "verdict": "baseline", "equivalent_n": 6.2,
+         "auroc_vs_none": np.nan, "class_flagged": False},
+        {"design": "n6", "method": "smote", "recovered_calibrated": 2.1, "invented_calibrated": 0.2,
+         "recovered_naive": 5.0, "invented_naive": 3.4, "verdict": "no gain", "equivalent_n": 6.0,
+         "auroc_vs_none": 0.012, "class_flagged": True}]).reindex(columns=COLUMNS)
+    rst = landing_rst("omicsaug: the workflow.", {"lip": (table, "lip, n6: no method beats it.\n")})
+    assert rst.index("omicsaug: the workflow.") < rst.index("The answer for lip")
+    html = publish_parts(rst, writer="html",
+                         settings_overrides={"report_level": 2, "halt_level": 2})["html_body"]
+    assert "lip, n6: no method beats it." in html
+    cells = re.findall(r"<td>(.*?)</td>", html, re.S)
+    row = [re.sub(r"<.*?>", "", c).strip() for c in cells[10:20]]
+    assert row == ["n6", "smote", "2.1", "0.2", "5.0", "3.4", "no gain", "6.0", "+0.012", "yes"]
+    assert landing_rst("only the description", {}) == "only the description\n"

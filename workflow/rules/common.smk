@@ -631,6 +631,33 @@ def get_realism_inputs(wildcards):
     return files
 
 
+def landing_page():
+    """The report's first page: report/workflow.rst followed by each dataset's answer (its
+    summary.txt and summary.tsv, where they exist), written in the main snakemake process to
+    .snakemake/omicsaug/report/landing.rst; job processes only read it."""
+    import pandas as pd
+
+    from omicsaug.summary import landing_rst
+    from omicsaug.utils import atomic_path
+
+    static = workflow.source_path("../report/workflow.rst")
+    out = Path(".snakemake/omicsaug/report/landing.rst")
+    if workflow.exec_mode.name != "DEFAULT":  # a job's own parse: never write
+        return str(out.resolve()) if out.is_file() else static
+    summaries = {}
+    for d in DATASETS:
+        table = Path(f"results/{d}/report/summary.tsv")
+        text = Path(f"results/{d}/report/summary.txt")
+        if table.is_file() and text.is_file():
+            summaries[d] = (pd.read_csv(table, sep="\t"), text.read_text())
+    rst = landing_rst(Path(static).read_text(), summaries)
+    if not out.is_file() or out.read_text() != rst:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(out) as tmp:
+            Path(tmp).write_text(rst)
+    return str(out.resolve())
+
+
 def get_final_output():
     out = []
     for d in DATASETS:

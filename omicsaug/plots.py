@@ -374,3 +374,31 @@ def expand_sweep(auroc: pd.DataFrame, path, title=""):
     fig.suptitle(f"ExpandGAN multiplier sweep {title}".strip(), fontsize=10)
     fig.tight_layout()
     save_figure(fig, path)
+
+
+def fidelity_map(summary: pd.DataFrame, path, design, title=""):
+    """Methods of one design on fidelity (two-sample AUROC, x) against memorisation (share of
+    near copies, y); the dashed line is the subset's own originals against held-out rows."""
+    d = summary[(summary["design"] == design)]
+    d = d[d["n_synthetic"].fillna(0) > 0] if "n_synthetic" in d else d
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    if len(d) and "two_sample_auroc" in d:
+        ax.scatter(d["two_sample_auroc"], d["near_copy_fraction"], color="C0")
+        for r in d.itertuples():
+            ax.annotate(r.method, (r.two_sample_auroc, r.near_copy_fraction), fontsize=8,
+                        xytext=(4, 3), textcoords="offset points")
+        ref = d["heldout_two_sample_auroc"].dropna()
+        if len(ref):
+            ax.axvline(ref.mean(), color="grey", ls="--", lw=1,
+                       label=f"real vs held-out real: {ref.mean():.2f}")
+            ax.legend(loc="upper left", fontsize=8)
+    else:
+        ax.text(0.5, 0.5, "no synthetic rows in this design", ha="center", transform=ax.transAxes)
+    ax.set_xlim(0.3, 1.02)
+    ax.set_ylim(-0.03, 1.05)
+    ax.axvline(0.5, color="k", lw=0.5)
+    ax.set_xlabel("two-sample AUROC, synthetic vs held-out real (0.5 = indistinguishable)")
+    ax.set_ylabel("near copies of an original (share of synthetic rows)")
+    ax.set_title(f"Fidelity and memorisation, {design} {title}".strip(), fontsize=10)
+    fig.tight_layout()
+    save_figure(fig, path)

@@ -163,7 +163,7 @@ def quality(train_X, train_y, held_X, held_y, syn_X, syn_y, parent=None, seed=0)
 
 
 def augmented_quality(table: pd.DataFrame, full: pd.DataFrame, design: str, method: str,
-                      seed=0) -> pd.DataFrame:
+                      seed=0, log=None) -> pd.DataFrame:
     """Long rows (design, method, seed, metric, value) for every seed of an augmented table
     (the augment job's output), held out: the rows of ``full`` (the imputed table) not in the
     seed's subset. Negative-control columns are left out."""
@@ -185,6 +185,11 @@ def augmented_quality(table: pd.DataFrame, full: pd.DataFrame, design: str, meth
         r = quality(orig[feats], orig[GROUP], held[feats], held[GROUP], t.loc[syn, feats],
                     t.loc[syn, GROUP], parent, seed)
         r["n_synthetic"], r["n_heldout"] = int(syn.sum()), int(len(held))
+        if log is not None:
+            log.info("%s %s seed %s: %d synthetic vs %d held-out rows; two-sample AUROC %.2f "
+                     "(real %.2f), near copies %.0f %%", design, method, s, r["n_synthetic"],
+                     r["n_heldout"], r["two_sample_auroc"], r["heldout_two_sample_auroc"],
+                     100 * r["near_copy_fraction"])
         rows += [{"design": design, "method": method, "seed": int(s), "metric": k, "value": v}
                  for k, v in r.items()]
     return pd.DataFrame(rows, columns=["design", "method", "seed", "metric", "value"])

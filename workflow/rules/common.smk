@@ -360,6 +360,11 @@ def get_class_fidelity_tables(wildcards):
     ]
 
 
+def get_fidelity_tables(wildcards):
+    d = wildcards.dataset
+    return [f"results/{d}/fidelity/{des}/{m}.tsv" for des, m in augment_cells(d)]
+
+
 def get_auroc_tables(wildcards):
     designs = sorted({des for des, _ in augment_cells(wildcards.dataset)})
     return [f"results/{wildcards.dataset}/report/{des}/auroc.tsv" for des in designs]
@@ -692,13 +697,15 @@ def get_final_output():
                     "recovery_bars_raw.png",
                     "class_fidelity.tsv",
                     "summary.tsv",
+                    "fidelity.tsv",
+                    "fidelity_summary.tsv",
                 ],
             )
             out += expand(
                 "results/{dataset}/report/{design}/{f}",
                 dataset=d,
                 design=sorted({des for des, _ in cells}),
-                f=["recovery_heatmap.png", "pvalue_strips.png"],
+                f=["recovery_heatmap.png", "pvalue_strips.png", "fidelity.png"],
             )
         if cells and calibration_enabled(d):
             out += [f"results/{d}/report/calibration.tsv"]

@@ -242,3 +242,79 @@ rule summary:
         runtime=5,
     script:
         "../scripts/summary.py"
+
+
+rule fidelity:
+    input:
+        augmented="results/{dataset}/augmented/{design}/{method}.tsv",
+        full="results/{dataset}/preprocess/imputed.tsv",
+    output:
+        "results/{dataset}/fidelity/{design}/{method}.tsv",
+    log:
+        "logs/{dataset}/fidelity/{design}/{method}.log",
+    benchmark:
+        "logs/{dataset}/fidelity/{design}/{method}.benchmark.tsv"
+    conda:
+        "../envs/omicsaug.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    params:
+        seed=config["seed"],
+    script:
+        "../scripts/fidelity.py"
+
+
+rule fidelity_report:
+    input:
+        get_fidelity_tables,
+    output:
+        table=report(
+            "results/{dataset}/report/fidelity.tsv",
+            caption="../report/fidelity.rst",
+            category="Fidelity and memorisation",
+            subcategory="{dataset}",
+        ),
+        summary=report(
+            "results/{dataset}/report/fidelity_summary.tsv",
+            caption="../report/fidelity.rst",
+            category="Fidelity and memorisation",
+            subcategory="{dataset}",
+        ),
+    log:
+        "logs/{dataset}/fidelity_report.log",
+    benchmark:
+        "logs/{dataset}/fidelity_report.benchmark.tsv"
+    conda:
+        "../envs/omicsaug.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    script:
+        "../scripts/fidelity_report.py"
+
+
+rule fidelity_figure:
+    input:
+        "results/{dataset}/report/fidelity_summary.tsv",
+    output:
+        report(
+            "results/{dataset}/report/{design}/fidelity.png",
+            caption="../report/fidelity_figure.rst",
+            category="Fidelity and memorisation",
+            subcategory="{dataset}",
+        ),
+    log:
+        "logs/{dataset}/fidelity_figure/{design}.log",
+    benchmark:
+        "logs/{dataset}/fidelity_figure/{design}.benchmark.tsv"
+    conda:
+        "../envs/omicsaug.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    script:
+        "../scripts/fidelity_figure.py"

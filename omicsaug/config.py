@@ -28,6 +28,8 @@ DEFAULTS = {
         # reports on the augmented tables: classifiers scored on held-out originals, and the
         # AUROC protocol of Cusworth et al. 2024 (tuned HistGradientBoosting; two classes)
         "evaluation": {"classifiers": ["rf", "svm", "knn"],
+                       # how real and how private the synthetic rows are (synthetic_quality)
+                       "fidelity": {"enabled": True},
                        "auroc": {"enabled": False, "positive": None, "folds": 5, "tuning": "grouped",
                                  # draws: every repeat a new subset, generator and tuning;
                                  # paper: per subset, generators fitted and HGB tuned once,

@@ -697,15 +697,23 @@ def get_final_output():
                     "recovery_bars_raw.png",
                     "class_fidelity.tsv",
                     "summary.tsv",
-                    "fidelity.tsv",
-                    "fidelity_summary.tsv",
                 ],
             )
             out += expand(
                 "results/{dataset}/report/{design}/{f}",
                 dataset=d,
                 design=sorted({des for des, _ in cells}),
-                f=["recovery_heatmap.png", "pvalue_strips.png", "fidelity.png"],
+                f=["recovery_heatmap.png", "pvalue_strips.png"],
+            )
+        if cells and dataset_spec(d)["evaluation"]["fidelity"]["enabled"]:
+            out += [
+                f"results/{d}/report/fidelity.tsv",
+                f"results/{d}/report/fidelity_summary.tsv",
+            ]
+            out += expand(
+                "results/{dataset}/report/{design}/fidelity.png",
+                dataset=d,
+                design=sorted({des for des, _ in cells}),
             )
         if cells and calibration_enabled(d):
             out += [f"results/{d}/report/calibration.tsv"]

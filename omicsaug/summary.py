@@ -12,7 +12,8 @@ COLUMNS = ["design", "method", "recovered_calibrated", "invented_calibrated", "r
            "invented_naive", "reference_features", "verdict", "equivalent_n",
            "equivalent_n_lo", "equivalent_n_hi", "auroc_vs_none", "auroc_vs_none_lo",
            "auroc_vs_none_hi", "class_accuracy_over_chance", "class_difference_kept",
-           "class_flagged", "seconds"]
+           "class_flagged", "seconds", "two_sample_auroc", "heldout_two_sample_auroc",
+           "near_copy_fraction"]
 
 
 def _recovery(rec: pd.DataFrame, test: str) -> pd.DataFrame:
@@ -22,7 +23,7 @@ def _recovery(rec: pd.DataFrame, test: str) -> pd.DataFrame:
 
 def summarise(recovery_summary: pd.DataFrame, calibration: pd.DataFrame | None = None,
               comparisons: pd.DataFrame | None = None, fidelity: pd.DataFrame | None = None,
-              seconds: dict | None = None) -> pd.DataFrame:
+              seconds: dict | None = None, quality: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per (design, method) with the columns of ``COLUMNS`` (NaN where a part was
     not run: calibration off, no AUROC report)."""
     naive = _recovery(recovery_summary, "naive")
@@ -61,6 +62,12 @@ def summarise(recovery_summary: pd.DataFrame, calibration: pd.DataFrame | None =
                            class_flagged=bool(f["flagged"].astype(bool).any()))
         if seconds:
             row["seconds"] = seconds.get(key)
+        if quality is not None and len(quality):   # fidelity_summary.tsv (synthetic_quality)
+            q = quality[(quality["design"] == d) & (quality["method"] == m)]
+            if len(q):
+                for col in ("two_sample_auroc", "heldout_two_sample_auroc", "near_copy_fraction"):
+                    if col in q:
+                        row[col] = q[col].iloc[0]
         rows.append(row)
     return pd.DataFrame(rows).reindex(columns=COLUMNS)
 
@@ -113,7 +120,9 @@ LANDING_COLUMNS = [("design", "design", "{}"), ("method", "method", "{}"),
                    ("invented_naive", "invented (naive)", "{:.1f}"),
                    ("verdict", "verdict", "{}"), ("equivalent_n", "equivalent n", "{:.1f}"),
                    ("auroc_vs_none", "AUROC vs none", "{:+.3f}"),
-                   ("class_flagged", "loses its class", "{}")]
+                   ("class_flagged", "loses its class", "{}"),
+                   ("two_sample_auroc", "real-vs-synthetic AUROC", "{:.2f}"),
+                   ("near_copy_fraction", "near copies", "{:.0%}")]
 
 
 def _cell(value, fmt):

@@ -349,6 +349,8 @@ def get_summary_inputs(wildcards):
         files["calibration"] = f"results/{d}/report/calibration.tsv"
     if dataset_spec(d)["evaluation"]["auroc"]["enabled"]:
         files["comparisons"] = f"results/{d}/report/auroc_comparisons.tsv"
+    if dataset_spec(d)["evaluation"]["fidelity"]["enabled"]:
+        files["quality"] = f"results/{d}/report/fidelity_summary.tsv"
     return files
 
 

@@ -13,7 +13,8 @@ for p in inp.benchmarks:   # logs/{dataset}/augment/{design}/{method}.benchmark.
 table = summarise(read_tsv(inp.recovery),
                   read_tsv(inp.calibration) if "calibration" in inp.keys() else None,
                   read_tsv(inp.comparisons) if "comparisons" in inp.keys() else None,
-                  read_tsv(inp.fidelity), seconds)
+                  read_tsv(inp.fidelity), seconds,
+                  read_tsv(inp.quality) if "quality" in inp.keys() else None)
 text = reading(table, snakemake.wildcards.dataset)
 log.info("%s", text)
 write_tsv(table, snakemake.output.table)

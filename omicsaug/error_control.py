@@ -38,7 +38,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from .augment import PERM_SUFFIX, add_permuted_copies
+from .augment import PERM_SUFFIX, add_permuted_copies, n_new_per_class
 from .generators import get_generator
 from .utils import derive_seed, get_logger, make_rng
 
@@ -288,7 +288,7 @@ def error_inflation_control(X, y, features, levels=(0, 1, 2, 5), n_seeds=100,
                 gen = get_generator(generator, random_state=derive_seed(random_state, "gen", k, b),
                                     **generator_params).fit(Xw, yt)
                 cls, cnt = np.unique(yt, return_counts=True)
-                Xn, yn = gen.sample({c: int(round(k * m)) for c, m in zip(cls, cnt)})
+                Xn, yn = gen.sample(n_new_per_class(dict(zip(cls, cnt)), "ratio", k))  # one rounding rule
                 Xa, ya = np.vstack([Xw, Xn]), np.concatenate([yt, np.asarray(yn).astype(str)])
             sel, imp, hit_rate = boruta_select(Xa, ya, derive_seed(random_state, "boruta", k, b), alpha=alpha,
                                      max_iter=max_iter, n_estimators=n_estimators,

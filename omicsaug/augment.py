@@ -102,8 +102,8 @@ def _prepared(X, y, features, spec: dict, seed_keys: tuple, negative_controls=Fa
 
 
 def pretrain_generator(spec: dict, features, external, base_seed: int, negative_controls=False):
-    """Pre-train a ``wgan`` method once for a data set (the paper's protocol) on its external
-    table; every seed and design then re-trains from the saved weights. ``features`` are
+    """Pre-train a method that pre-trains externally (``Generator.pretrains_externally``:
+    the omics WGAN) once for a data set (the paper's protocol) on its external table; every seed and design then re-trains from the saved weights. ``features`` are
     the analysed feature names (``__perm`` copies are added when ``negative_controls``).
     Returns the generator; write the weights with its ``save_pretrained(path)``.
     """
@@ -121,7 +121,7 @@ def pretrain_key(spec: dict):
     filled in): two methods with equal keys share one pre-trained network."""
     gen = get_generator(spec["generator"], **{k: v for k, v in spec["params"].items()
                                               if k not in ("external", "pretrained")})
-    names = getattr(gen, "pretrain_params", None)
+    names = gen.pretrain_params
     if names is None:
         return (spec["name"],)   # no declared settings: a pre-training of its own
     def norm(v):   # a YAML list and the default tuple are the same setting
@@ -132,7 +132,7 @@ def pretrain_key(spec: dict):
 
 def pretrain_owner(specs, spec: dict) -> str:
     """The first of ``specs`` (config order) whose pre-training ``spec`` can use: the name
-    its weights are saved under, ``results/{dataset}/wgan_pretrained/{owner}.pt``."""
+    its weights are saved under (the generator's ``pretrained_file``)."""
     key = pretrain_key(spec)
     for other in specs:
         if other["generator"] == spec["generator"] and pretrain_key(other) == key:
@@ -274,14 +274,14 @@ def _seed_chunks(subsets, seeds, features, spec: dict, negative_controls: bool):
     """Seeds fitted together: chunks sized by the generator's ``stack_budget`` where it can
     fit several tables at once (``fit_many``), single seeds otherwise."""
     cls = REGISTRY[spec["generator"]]
-    if not hasattr(cls, "fit_many") or len(seeds) < 2:
+    if len(seeds) < 2:
         return [[s] for s in seeds]
     probe = get_generator(spec["generator"], **spec["params"])
     y0 = subsets.loc[subsets[SEED] == seeds[0], GROUP].astype(str).to_numpy()
     n_classes = sum(v > 0 for v in _n_new(y0, spec_for_seed(spec, seeds[0])).values()) \
-        if getattr(cls, "fits_only_sampled", False) else len(np.unique(y0))
+        if cls.fits_only_sampled else len(np.unique(y0))
     size = probe.stack_budget(len(features) * (2 if negative_controls else 1), n_classes)
-    return [seeds[i:i + size] for i in range(0, len(seeds), size)]
+    return [seeds[i:i + size] for i in range(0, len(seeds), max(size, 1))]
 
 
 def fit_generators_together(subsets, chunk, features, spec: dict, base_seed: int, design: str,
@@ -300,7 +300,7 @@ def fit_generators_together(subsets, chunk, features, spec: dict, base_seed: int
     return fits
 
 def uses_torch(spec: dict) -> bool:
-    return bool(getattr(REGISTRY[spec["generator"]], "uses_torch", False))
+    return REGISTRY[spec["generator"]].uses_torch
 
 
 def prepare_job(spec: dict, threads: int, pretrained=None, control=None, log=None) -> dict:

@@ -315,3 +315,21 @@ def test_conda_envs_pin_what_requirements_pin():
                                                     "wgan_pretrain", "wgan_figures",
                                                     "error_control"} else "omicsaug"
                 assert f'"../envs/{want}.yaml"' in body, (rule, want)
+
+
+def test_the_rules_and_augment_name_no_generator():
+    """What a method can do (pre-training, diagnostics, runtime, stacking, torch) is declared
+    on its generator class, so a new method is one module and one registry line: the
+    workflow's Python and the augment stage name none."""
+    import re
+
+    from omicsaug.generators import REGISTRY
+    from omicsaug.generators.base import Generator
+
+    for f in (REPO / "workflow" / "rules" / "common.smk", REPO / "omicsaug" / "augment.py"):
+        assert not re.search(r"wgan|genesom|ctgan", f.read_text()), f
+    for name, cls in REGISTRY.items():
+        assert issubclass(cls, Generator), name
+        assert cls.minutes_per_fit({}) > 0 and isinstance(cls.diagnostics, tuple)
+        if cls.pretrains_externally({}):
+            assert cls.pretrained_file and cls.pretrain_params, name

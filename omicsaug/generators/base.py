@@ -32,6 +32,42 @@ class Generator:
     min_class_size: int = 1
     #: ``fit(X, y, n_per_class)`` trains only the classes that will be sampled (costly models)
     fits_only_sampled: bool = False
+    # ---- what the workflow asks of a method (so that the rules and augment.py name none)
+    #: the method runs on torch (a job caps torch's threads at the rule's)
+    uses_torch: bool = False
+    #: the parameters a separate pre-training reads (None: the method has none; methods that
+    #: agree on them share one pre-trained network, see ``augment.pretrain_owner``)
+    pretrain_params = None
+    #: where its pre-trained network goes, under ``results/{dataset}/``, with ``{method}``
+    pretrained_file = None
+    #: per-fit diagnostics the workflow draws, under ``results/{dataset}/``, templates with
+    #: ``{design}`` and ``{method}`` (made by the generator's own figures rule)
+    diagnostics: tuple = ()
+
+    @classmethod
+    def pretrains_externally(cls, params: dict) -> bool:
+        """Whether a method with these params pre-trains once on the dataset's external table
+        (the workflow's pre-training rule) before every seed's fit."""
+        return False
+
+    @classmethod
+    def minutes_per_fit(cls, params: dict) -> float:
+        """A generous estimate of one fit + sample at the paper configs' sizes (the cluster
+        runtime a job asks for grows with it); cheap methods: 0.05."""
+        return 0.05
+
+    @classmethod
+    def fit_many(cls, generators, Xs, ys, n_per_class=None):
+        """Fit several tables; methods that can share work between fits (the WGAN's stacked
+        networks) override this and :meth:`stack_budget`."""
+        n_per_class = n_per_class or [None] * len(generators)
+        for g, X, y, n in zip(generators, Xs, ys, n_per_class):
+            g.fit(X, y, n)
+        return generators
+
+    def stack_budget(self, n_features: int, n_classes: int) -> int:
+        """How many fits :meth:`fit_many` should take at once (1: one at a time)."""
+        return 1
 
     def __init__(self, random_state=None):
         self.random_state = random_state

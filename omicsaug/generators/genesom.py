@@ -110,6 +110,12 @@ class GenESOMGenerator(Generator):
 
     per_class = False  # the map is learnt on all rows; generation is then per class
     min_class_size = 1
+    diagnostics = tuple(f"genesom/{{design}}/{{method}}_{f}" for f in
+                        ("umatrix.png", "radius.png", "convergence.png", "fit.json"))
+
+    @classmethod
+    def minutes_per_fit(cls, params: dict) -> float:
+        return 0.1
 
     def __init__(self, lines=50, columns=80, epochs=20, radius=None, radius_factor=0.8,
                  generation_factor=0.4, mode="code", radius_start=24.0, radius_end=1.0,

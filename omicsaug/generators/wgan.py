@@ -178,11 +178,26 @@ class WGANGenerator(Generator):
     fits_per_stack = 24       # models (fit x class x lr candidate) per stack in fit_many
     uses_torch = True
     min_class_size = 2
+    diagnostics = ("wgan/{design}/{method}_losses.png",)
+    pretrained_file = "wgan_pretrained/{method}.pt"
+    #: minutes per seed and 1,000 re-training epochs (27 s per seed for 600 epochs measured:
+    #: ExpandGAN, both classes, 300 rows; x2 margin), for the cluster runtime request
+    minutes_per_1000_epochs = 1.5
     #: what pre-training reads (alpha is 0 there): methods that agree on these share one
     #: pre-trained network, so e.g. the paper's alpha pairs differ in re-training only
     pretrain_params = ("pretrain", "grow", "pretrain_epochs", "batch_size_pretrain",
                        "lr_pretrain", "n_external_scaler", "hidden", "latent_dim", "dropout",
                        "generator_dropout", "n_critic", "gp_weight", "betas", "device")
+
+    @classmethod
+    def pretrains_externally(cls, params: dict) -> bool:
+        return params.get("pretrain", "external") == "external" and not params.get("pretrained")
+
+    @classmethod
+    def minutes_per_fit(cls, params: dict) -> float:
+        epochs = (params.get("lr1_epochs", 1000) + params.get("lr2_epochs", 1000)
+                  if params.get("tune_lr", True) else params.get("epochs", 2000))
+        return cls.minutes_per_1000_epochs * epochs / 1000
 
     def __init__(self, alpha=(1.0, 0.0), pretrain="external", external=None, pretrained=None,
                  grow=True, pretrain_epochs=(500, 500, 1000), batch_size_pretrain=30,
@@ -768,6 +783,13 @@ class ClassicWGANGenerator(WGANGenerator):
         self.betas = betas
         self.device = device
         self.random_state = random_state
+
+    pretrain_params = None
+    pretrained_file = None
+
+    @classmethod
+    def pretrains_externally(cls, params: dict) -> bool:
+        return False   # trained from scratch on each class
 
     def _protocol(self):
         return {"alpha": 0.0, "pretrain": "none", "grow": False, "pretrained": None}

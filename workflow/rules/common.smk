@@ -10,6 +10,7 @@ from omicsaug import config as oc
 from omicsaug.augment import method_spec, pretrain_owner
 from omicsaug.design import expand_designs
 from omicsaug.errors import InputError
+from omicsaug.generators import REGISTRY
 from omicsaug.startup import check_inputs
 
 _configfiles = [str(f) for f in workflow.configfiles] or ["config/config.yaml"]
@@ -91,18 +92,18 @@ def get_method(wildcards):
     )
 
 
+def generator_class(m):
+    """The generator class of a resolved method (what the method can do is asked of it)."""
+    return REGISTRY[m["generator"]]
+
+
 def pretrains_externally(m):
-    """A WGAN method pre-trained by the wgan_pretrain rule (on the dataset's external table)."""
-    p = m["params"]
-    return (
-        m["generator"] == "wgan"
-        and p.get("pretrain", "external") == "external"
-        and not p.get("pretrained")
-    )
+    """A method the pre-training rule pre-trains once per dataset on its external table."""
+    return generator_class(m).pretrains_externally(m["params"])
 
 
 def get_pretrain_inputs(wildcards):
-    """The external table (and the analysed features) a WGAN pre-trains on, once per dataset."""
+    """The external table (and the analysed features) a method pre-trains on, once per dataset."""
     d = wildcards.dataset
     m = get_method(wildcards)
     if not pretrains_externally(m):
@@ -134,23 +135,24 @@ def _pretrain_owner(method):
 
 
 def get_pretrain_owner(wildcards):
-    """The method whose pre-trained network this one re-trains from: the first WGAN method
-    with the same pre-training settings (the paper's alpha pairs share one)."""
+    """The method whose pre-trained network this one re-trains from: the first method with
+    the same pre-training settings (the paper's alpha pairs share one)."""
     return _pretrain_owner(wildcards.method)
 
 
 def get_augment_inputs(wildcards):
     """The design's subsets, plus the dataset's pre-trained weights for an externally
-    pre-trained WGAN (pre-trained once per dataset and method, re-trained per seed)."""
+    pre-trained method (pre-trained once per dataset and setting, re-trained per seed).
+    """
     d = wildcards.dataset
     files = {"subsets": f"results/{d}/subsets/{wildcards.design}.tsv"}
     if pretrains_externally(get_method(wildcards)):
         get_pretrain_inputs(
             wildcards
         )  # fail early, with the fix, when there is no external table
-        files["pretrained"] = (
-            f"results/{d}/wgan_pretrained/{get_pretrain_owner(wildcards)}.pt"
-        )
+        owner = get_pretrain_owner(wildcards)
+        pretrained = generator_class(get_method(wildcards)).pretrained_file
+        files["pretrained"] = f"results/{d}/" + pretrained.format(method=owner)
     if get_method(wildcards)["amount"].get("mode") == "error_control":
         # augmented at the level the error-inflation control chose for each subset
         files["control"] = (
@@ -382,25 +384,18 @@ def get_error_control(wildcards):
 
 
 def generator_diagnostics(name):
-    """Per-fit figures of every genesom and WGAN method augmented for a dataset, and the error
-    control of the methods listed in its error_control block (if enabled)."""
+    """The per-fit figures each augmented method's generator declares (``diagnostics``), and
+    the error control of the methods listed in the dataset's error_control block (if on).
+    """
     out = []
     for des, m in augment_cells(name):
-        if method_spec(config, m)["generator"] in ("wgan", "wgan_classic"):
-            out += [f"results/{name}/wgan/{des}/{m}_losses.png"]
-        if method_spec(config, m)["generator"] == "genesom":
-            out += expand(
-                "results/{d}/genesom/{des}/{m}_{f}",
-                d=name,
-                des=des,
-                m=m,
-                f=["umatrix.png", "radius.png", "convergence.png", "fit.json"],
-            )
+        for template in generator_class(method_spec(config, m)).diagnostics:
+            out.append(f"results/{name}/" + template.format(design=des, method=m))
     ctl = oc.error_control(config, name)
     if ctl["enabled"]:
         designs = [d.name for d in dataset_designs(name)]
         for des in ctl.get("designs") or designs:
-            for m in ctl.get("methods", ["genesom"]):
+            for m in ctl["methods"]:
                 out += expand(
                     "results/{d}/error_control/{des}/{m}.{ext}",
                     d=name,
@@ -427,12 +422,7 @@ def get_design(wildcards):
 # over seeds, so the runtime grows with them (and with the epochs of the neural nets); each
 # retry (--retries) asks for that much again. Tables much larger than the paper's (hundreds
 # of rows, 150 features) need more: raise them with --set-resources.
-AUGMENT_MIN_PER_SEED = {"genesom": 0.1}
-AUGMENT_MIN_PER_SEED_DEFAULT = 0.05
-# WGAN re-training: 27 s per seed for 600 epochs (ExpandGAN, both classes, 300 rows)
-WGAN_MIN_PER_SEED_PER_1000_EPOCHS = 1.5
-# CTGAN: 7.8 s per seed for 20 epochs on the EAE subset, about 10 s per 100 epochs
-CTGAN_MIN_PER_SEED = (0.2, 0.35)  # fixed, per 100 epochs
+# A fit's minutes come from its generator (Generator.minutes_per_fit).
 # one tuned HGB with the paper's grid (25 points x 5 folds): up to about 30 s
 AUROC_MIN_PER_FIT = 1.0
 # error control: 564 s for 20 splits x 2 levels (Boruta on the EAE subset, hit rates recorded)
@@ -446,21 +436,7 @@ def n_seeds(wildcards):
 def minutes_per_fit(wildcards):
     """Estimated minutes of one generator fit + sample for the method (augment, null runs)."""
     m = get_method(wildcards)
-    gen, p = m["generator"], m["params"]
-    if gen in ("wgan", "wgan_classic"):
-        epochs = (
-            (p.get("lr1_epochs", 1000) + p.get("lr2_epochs", 1000))
-            if p.get("tune_lr", True)
-            else p.get("epochs", 2000)
-        )
-        per_seed = WGAN_MIN_PER_SEED_PER_1000_EPOCHS * epochs / 1000
-    elif gen == "ctgan":
-        per_seed = (
-            CTGAN_MIN_PER_SEED[0] + CTGAN_MIN_PER_SEED[1] * p.get("epochs", 300) / 100
-        )
-    else:
-        per_seed = AUGMENT_MIN_PER_SEED.get(gen, AUGMENT_MIN_PER_SEED_DEFAULT)
-    return per_seed
+    return generator_class(m).minutes_per_fit(m["params"])
 
 
 def augment_runtime(wildcards, attempt):

@@ -20,8 +20,7 @@ from .generators import REGISTRY, get_generator
 from .io import GROUP, ID
 from .utils import derive_seed, get_logger, make_rng
 
-SYNTHETIC, PARENT = "synthetic", "parent"
-PERM_SUFFIX = "__perm"
+from .table import PARENT, PERM_SUFFIX, SYNTHETIC  # noqa: F401  (the long-table contract)
 AMOUNT_MODES = ("ratio", "balance", "expand", "error_control")
 
 

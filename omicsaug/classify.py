@@ -13,19 +13,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from .augment import PARENT, PERM_SUFFIX, SYNTHETIC
 from .config import DEFAULTS
-from .design import SEED
-from .io import GROUP, ID
 from .stats import adjust, make_classifier
-
-META = (SEED, ID, GROUP, SYNTHETIC, "parent")
+from .table import GROUP, ID, PARENT, SEED, SYNTHETIC, feature_columns
 # the paper grid, as in the config defaults (evaluation.auroc.grid)
 HGB_GRID = DEFAULTS["defaults"]["evaluation"]["auroc"]["grid"]
 
 
 def _features(df):
-    return [c for c in df.columns if c not in META and not c.endswith(PERM_SUFFIX)]
+    return feature_columns(df, controls=False)
 
 
 def held_out(full: pd.DataFrame, subset_ids) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from .errors import InputError
 from .io import GROUP, ID
 from .utils import get_logger, make_rng
 
-SEED = "seed"
+from .table import SEED  # noqa: F401  (the long-table contract)
 
 
 @dataclass(frozen=True)

@@ -27,13 +27,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .augment import PERM_SUFFIX, SYNTHETIC
-from .design import SEED
-from .io import GROUP, ID
 from .stats import adjust, anova, anova_stat
+from .table import GROUP, ID, SEED, SYNTHETIC, feature_columns, is_control
 
 REFERENCE_SETS = {"sidak": "significant_sidak", "raw": "significant_raw"}
-META = (SEED, ID, GROUP, SYNTHETIC, "parent")
 #: per-feature decision column of each test
 DECISION = {"naive": "significant", "calibrated_fwer": "significant_fwer",
             "calibrated_fdr": "significant_fdr"}
@@ -44,7 +41,7 @@ def feature_tests(X, y, features, welch=False, alpha=0.05) -> pd.DataFrame:
     ``stat`` is -log10 p (:func:`omicsaug.stats.anova_stat`), the calibrated tests' statistic."""
     features = list(features)
     _, p = anova(X, y, welch=welch)
-    is_perm = np.array([f.endswith(PERM_SUFFIX) for f in features])
+    is_perm = np.array([is_control(f) for f in features])
     m = int((~is_perm).sum())
     p_sidak = -np.expm1(m * np.log1p(-np.clip(p, 0, 1 - 1e-16)))
     p_sidak = np.where(p >= 1, 1.0, np.clip(p_sidak, 0, 1))
@@ -95,8 +92,8 @@ def recovery(augmented: pd.DataFrame, reference: pd.DataFrame, design: str, meth
     """
     from .calibration import fdr_decisions
 
-    feats = [c for c in augmented.columns if c not in META]
-    originals = [f for f in feats if not f.endswith(PERM_SUFFIX)]
+    feats = feature_columns(augmented)
+    originals = feature_columns(augmented, controls=False)
     has_perm = len(originals) < len(feats)
     ref = reference.set_index("feature")
     missing = set(originals) - set(ref.index)

@@ -69,12 +69,9 @@ def class_fidelity(X_real, y_real, X_syn, y_syn, seed=0) -> dict:
 def augmented_fidelity(table: pd.DataFrame, design: str, method: str, seed=0, log=None) -> pd.DataFrame:
     """One row per seed of an augmented long table (the augment job's output); negative-control
     columns are left out. Logs a WARNING per flagged seed."""
-    from .augment import PARENT, PERM_SUFFIX, SYNTHETIC
-    from .design import SEED
-    from .io import GROUP, ID
+    from .table import GROUP, SEED, SYNTHETIC, feature_columns
 
-    feats = [c for c in table.columns if c not in (SEED, ID, GROUP, SYNTHETIC, PARENT)
-             and not str(c).endswith(PERM_SUFFIX)]
+    feats = feature_columns(table, controls=False)
     rows = []
     for s, t in table.groupby(SEED, sort=True):
         syn = t[SYNTHETIC].astype(bool).to_numpy()

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .table import GROUP, ID  # the long-table contract
 
-ID, GROUP = "sample_id", "group"
 META_COLUMNS = (ID, GROUP)
 
 

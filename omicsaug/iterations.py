@@ -24,9 +24,8 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from .augment import PARENT, SYNTHETIC, _add_synthetic, _seed_table, spec_for_seed
-from .design import SEED
-from .io import GROUP, ID
+from .augment import _add_synthetic, _seed_table, spec_for_seed
+from .table import GROUP, ID, SEED, SYNTHETIC, feature_columns
 from .utils import derive_seed, get_logger
 
 
@@ -35,7 +34,7 @@ def regenerate(gen, originals: pd.DataFrame, spec: dict, seed: int, where="") ->
     table, original rows only) plus fresh synthetic rows from the fitted ``gen`` restarted
     at ``seed``; the same columns as the augment job's table."""
     s = originals[SEED].iloc[0]
-    names = [c for c in originals.columns if c not in (SEED, ID, GROUP, SYNTHETIC, PARENT)]
+    names = feature_columns(originals)
     X = originals[names].to_numpy(float)
     y = originals[GROUP].astype(str).to_numpy()
     gen.reseed(seed)

@@ -167,12 +167,9 @@ def augmented_quality(table: pd.DataFrame, full: pd.DataFrame, design: str, meth
     """Long rows (design, method, seed, metric, value) for every seed of an augmented table
     (the augment job's output), held out: the rows of ``full`` (the imputed table) not in the
     seed's subset. Negative-control columns are left out."""
-    from .augment import PARENT, PERM_SUFFIX, SYNTHETIC
-    from .design import SEED
-    from .io import GROUP, ID
+    from .table import GROUP, ID, PARENT, SEED, SYNTHETIC, feature_columns
 
-    feats = [c for c in table.columns if c not in (SEED, ID, GROUP, SYNTHETIC, PARENT)
-             and not str(c).endswith(PERM_SUFFIX)]
+    feats = feature_columns(table, controls=False)
     rows = []
     for s, t in table.groupby(SEED, sort=True):
         syn = t[SYNTHETIC].astype(bool).to_numpy()

@@ -42,8 +42,9 @@ from .base import Generator, int_seed
 log = logging.getLogger("omicsaug")
 
 PRETRAIN_MODES = ("external", "pooled", "none")
-PERM_SUFFIX = "__perm"
-META = ("sample_id", "group")
+from ..table import GROUP, ID, PERM_SUFFIX
+
+META = (ID, GROUP)
 
 
 def _pair(value, name, classes, counts):

@@ -136,11 +136,18 @@ def _cell(value, fmt):
         return str(value)
 
 
-def landing_rst(description: str, summaries: dict) -> str:
-    """The HTML report's first page: the workflow's description, then per dataset its
-    plain-words reading and the summary table (``summaries``: dataset -> (summary.tsv as a
-    DataFrame, summary.txt)); datasets without a summary yet are left out."""
+def landing_rst(description: str, summaries: dict, failures=()) -> str:
+    """The HTML report's first page: the workflow's description, the jobs that failed (log
+    file, reason: ``utils.failed_jobs``), then per dataset its plain-words reading and the
+    summary table (``summaries``: dataset -> (summary.tsv as a DataFrame, summary.txt));
+    datasets without a summary yet are left out."""
     parts = [description.rstrip()]
+    if failures:
+        title = "What did not finish"
+        parts += ["", title, "-" * len(title), "",
+                  f"{len(failures)} job(s) failed; the report shows what finished. Each log's "
+                  "last line:", ""]
+        parts += [f"- ``{log}``: {' '.join(str(why).split())}" for log, why in failures]
     for name, (table, text) in summaries.items():
         title = f"The answer for {name}"
         parts += ["", title, "-" * len(title), "", " ".join(text.split()), "",

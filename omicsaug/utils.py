@@ -132,6 +132,24 @@ def say(msg: str, log=None):
     (log or get_logger()).warning(msg)
 
 
+#: the last line of a job's log when the job failed (``log_to``'s exception hook)
+FAILED_MARK = "FAILED: "
+
+
+def failed_jobs(log_dir="logs") -> list:
+    """(log file, reason) of every job whose log ends with the failure line of ``log_to``;
+    a job that was rerun successfully rewrote its log, so these are the current failures."""
+    out = []
+    for path in sorted(Path(log_dir).rglob("*.log")):
+        try:
+            lines = path.read_text(errors="replace").rstrip("\n").splitlines()
+        except OSError:
+            continue
+        if lines and lines[-1].startswith(FAILED_MARK):
+            out.append((path.as_posix(), lines[-1][len(FAILED_MARK):]))
+    return out
+
+
 def log_to(path, threads=None) -> logging.Logger:
     """Send this process's stderr, warnings and the omicsaug logger to a rule's log file;
     with ``threads``, also cap native threads at that number (see :func:`limit_threads`)."""
@@ -153,6 +171,9 @@ def log_to(path, threads=None) -> logging.Logger:
             print(line, file=fh, flush=True)
         else:
             sys.__excepthook__(tp, value, tb)
+        # the log's last line says the job failed and why (the report lists these)
+        why = " ".join(str(value).split()) or tp.__name__
+        print(f"{FAILED_MARK}{tp.__name__}: {why}", file=fh, flush=True)
 
     sys.excepthook = one_line
     logging.captureWarnings(True)

@@ -211,3 +211,32 @@ def test_landing_page_puts_each_datasets_answer_first():
     assert cells[k:] == ["n6", "smote", "2.1", "0.2", "5.0", "3.4", "no gain", "6.0", "+0.012",
                          "yes", "", ""]       # no fidelity report here: blank
     assert landing_rst("only the description", {}) == "only the description\n"
+
+
+@pytest.mark.slow
+def test_a_failing_method_leaves_the_others_and_a_report_that_lists_it(tmp_path):
+    """One method fails at fit time (a parameter value only its library checks): with
+    --keep-going the other methods' tables are written, the run exits non-zero, and the
+    report still builds from what finished, its first page naming the failed job's log and
+    the reason (the log's last line)."""
+    cfg = write_yaml(tmp_path / "c.yaml", {
+        "seed": 1,
+        "datasets": {"sim": {"source": "simulate_lipidomics", **tiny_settings(),
+                             "evaluation": {"classifiers": ["knn"], "fidelity": {"enabled": False}},
+                             "calibration": {"enabled": False},
+                             "designs": [{"type": "first_n", "n_per_group": 6}]}},
+        "methods": {"none": {}, "smote": {},
+                    "broken": {"generator": "gmm", "params": {"covariance_type": "bogus"}}}})
+    proc = run_snakemake(tmp_path, "--cores", "2", "--keep-going", "-q", configfile=cfg, timeout=300)
+    assert proc.returncode != 0
+    aug = tmp_path / "results" / "sim" / "augmented" / "first6"
+    assert (aug / "smote.tsv").is_file() and (aug / "none.tsv").is_file()
+    assert not (aug / "broken.tsv").exists()
+    log = tmp_path / "logs" / "sim" / "augment" / "first6" / "broken.log"
+    assert log.read_text().splitlines()[-1].startswith("FAILED: InvalidParameterError: ")
+    html = tmp_path / "report.html"
+    proc = run_snakemake(tmp_path, "--report", html, configfile=cfg, timeout=300)
+    assert proc.returncode == 0, explain(proc)
+    text = html.read_text(errors="replace")
+    assert "What did not finish" in text and "logs/sim/augment/first6/broken.log" in text
+    assert "covariance_type" in text and "univariate.tsv" in text

@@ -169,3 +169,22 @@ def test_config_readme_documents_every_schema_key():
         missing = used(load_yaml(f), set()) - last
         assert not missing, (f.name, missing)
     assert re.search(r"\| `datasets.<name>.designs` \|", part)
+
+
+def test_failed_jobs_are_the_logs_ending_in_the_failure_line(tmp_path):
+    """log_to's hook ends a failed job's log with 'FAILED: <type>: <reason>'; failed_jobs
+    lists exactly those logs (a rerun that succeeded rewrote its log)."""
+    import subprocess
+    import sys
+
+    from omicsaug.utils import failed_jobs
+
+    code = ("import sys; from omicsaug.utils import log_to; log = log_to(sys.argv[1]); "
+            "log.info('working'); raise ValueError('bad value\\nsecond line')")
+    for name, ok in (("a/failed.log", False), ("b/fine.log", True)):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        proc = subprocess.run([sys.executable, "-c", code.replace("raise", "pass  #") if ok else code,
+                               str(tmp_path / name)], capture_output=True, text=True)
+        assert (proc.returncode == 0) == ok
+    assert failed_jobs(tmp_path) == [((tmp_path / "a/failed.log").as_posix(),
+                                      "ValueError: bad value second line")]

@@ -621,7 +621,7 @@ def landing_page():
     import pandas as pd
 
     from omicsaug.summary import landing_rst
-    from omicsaug.utils import atomic_path
+    from omicsaug.utils import atomic_path, failed_jobs
 
     static = workflow.source_path("../report/workflow.rst")
     out = Path(".snakemake/omicsaug/report/landing.rst")
@@ -633,7 +633,7 @@ def landing_page():
         text = Path(f"results/{d}/report/summary.txt")
         if table.is_file() and text.is_file():
             summaries[d] = (pd.read_csv(table, sep="\t"), text.read_text())
-    rst = landing_rst(Path(static).read_text(), summaries)
+    rst = landing_rst(Path(static).read_text(), summaries, failed_jobs("logs"))
     if not out.is_file() or out.read_text() != rst:
         out.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(out) as tmp:
@@ -641,7 +641,17 @@ def landing_page():
     return str(out.resolve())
 
 
+# `snakemake --report` after a run with failed jobs builds from what finished (the first
+# page lists the failures): in report mode the targets are the outputs that exist.
+REPORT_MODE = "--report" in sys.argv
+
+
 def get_final_output():
+    out = _final_output()
+    return [f for f in out if Path(f).exists()] if REPORT_MODE else out
+
+
+def _final_output():
     out = []
     for d in DATASETS:
         out += expand(

@@ -152,7 +152,7 @@ def get_augment_inputs(wildcards):
         )  # fail early, with the fix, when there is no external table
         owner = get_pretrain_owner(wildcards)
         pretrained = generator_class(get_method(wildcards)).pretrained_file
-        files["pretrained"] = f"results/{d}/" + pretrained.format(method=owner)
+        files["pretrained"] = f"results/{d}/{pretrained.format(method=owner)}"
     if get_method(wildcards)["amount"].get("mode") == "error_control":
         # augmented at the level the error-inflation control chose for each subset
         files["control"] = (
@@ -390,7 +390,7 @@ def generator_diagnostics(name):
     out = []
     for des, m in augment_cells(name):
         for template in generator_class(method_spec(config, m)).diagnostics:
-            out.append(f"results/{name}/" + template.format(design=des, method=m))
+            out.append(f"results/{name}/{template.format(design=des, method=m)}")
     ctl = oc.error_control(config, name)
     if ctl["enabled"]:
         designs = [d.name for d in dataset_designs(name)]

@@ -835,6 +835,17 @@ def _full_run(run: Path) -> str:
                  f"({tot_b / max(tot_same, 1):.1f}x less).", "",
                  md_table(["cell", "method", "wall s", "CPU s", "network-epochs run",
                            "CPU s before"], rows)]
+    by_method = {}
+    for r in rows:
+        by_method.setdefault(r[1], [0, 0.0])
+        by_method[r[1]][0] += 1
+        by_method[r[1]][1] += float(r[3])
+    if by_method:
+        text += ["", "GAN re-training CPU s by method: " + "; ".join(
+            f"{m} {c:.0f} ({n} jobs)" for m, (n, c) in sorted(by_method.items(), key=lambda kv: -kv[1][1])) + "."]
+    gap = HERE / "wgan_full_run_gap.md"   # what profiling the run found (hand-written)
+    if gap.is_file():
+        text += ["", gap.read_text().strip()]
     return "\n".join(text)
 
 

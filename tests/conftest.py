@@ -116,4 +116,5 @@ def tiny_settings(**overrides) -> dict:
     return {"impute": {"n_estimators": 5, "max_iter": 1, "quality_repeats": 1},
             "reference": {"cv_repeats": 1, "classifiers": ["knn"]},
             "failure_point": {"n_per_group": [4], "seeds": 2},
-            "evaluation": {"classifiers": ["knn"]}, **overrides}
+            # the fidelity reports run in tests/test_reports.py (arr); elsewhere CI time
+            "evaluation": {"classifiers": ["knn"], "fidelity": {"enabled": False}}, **overrides}

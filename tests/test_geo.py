@@ -75,6 +75,7 @@ def test_geo_roles_are_read_mapped_to_genes_and_scored(tmp_path):
     ds["reference"] = {"cv_repeats": 1, "classifiers": ["knn"]}
     ds["failure_point"] = {"n_per_group": [5], "seeds": 2}
     ds["designs"][0].update({"n_controls": [20], "minority_fraction": [0.5], "seeds": 1})
+    ds["evaluation"]["fidelity"] = {"enabled": False}
     ds["evaluation"]["auroc"].update(grid={"learning_rate": [0.1], "min_samples_leaf": [5]},
                                      folds=3, iterations=2, expand_sweep=[], best_of={})
     ds["augment"] = {"methods": ["none", "smote"]}

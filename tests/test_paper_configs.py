@@ -21,7 +21,7 @@ def test_genesom_eae_paper_config_reduced(eae_dir, tmp_path):
     ds = cfg["datasets"]["eae_lipidomics"]
     ds["impute"] = {"n_estimators": 10, "max_iter": 2, "quality_repeats": 1}
     ds["reference"] = {"cv_repeats": 1, "classifiers": ["knn"]}
-    ds["evaluation"] = {"classifiers": ["knn"]}
+    ds["evaluation"] = {"classifiers": ["knn"], "fidelity": {"enabled": False}}
     ds["failure_point"] = {"n_per_group": [5, 6], "seeds": 2}
     ds["designs"] = [{"type": "first_n", "n_per_group": 6, "reimpute": True},
                      {"type": "sample_size", "n_per_group": 6, "seeds": 2}]
@@ -65,6 +65,7 @@ def test_wgan_simulation_paper_config_reduced(tmp_path):
     ds["reference"] = {"cv_repeats": 1, "classifiers": ["knn"]}
     ds["failure_point"] = {"n_per_group": [5], "seeds": 2}
     ds["designs"][0].update({"n_controls": [40], "minority_fraction": [0.5], "seeds": 2})
+    ds["evaluation"]["fidelity"] = {"enabled": False}
     ds["evaluation"]["auroc"].update(grid={"learning_rate": [0.1], "min_samples_leaf": [5]},
                                      folds=3, iterations=3, expand_sweep=[0.5, 1.0],
                                      best_of={"gan": ["gan_a10", "classicgan"]})

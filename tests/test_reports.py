@@ -131,6 +131,14 @@ def test_reports_and_html(tmp_path):
     assert sm.loc[sm.method != "none", "class_difference_kept"].notna().all()
     assert sm["verdict"].notna().all() and sm["seconds"].notna().all()
     assert (arr / "summary.txt").read_text().startswith("arr, imb_c20_f0.5:")
+    # fidelity and memorisation (on for arr): random oversampling's rows are all copies
+    fs = pd.read_csv(arr / "fidelity_summary.tsv", sep="\t").set_index("method")
+    assert fs.loc["ro_balance", "exact_copy_fraction"] == 1.0
+    assert fs.loc["smote", "exact_copy_fraction"] == 0.0
+    assert fs.loc[["smote", "ro_balance"], "two_sample_auroc"].between(0, 1).all()
+    assert (arr / "imb_c20_f0.5" / "fidelity.png").read_bytes()[:4] == b"\x89PNG"
+    assert sm.set_index("method").loc["ro_balance", "near_copy_fraction"] == 1.0
+    assert not (lip / "fidelity.tsv").exists()          # off for lip (tiny_settings)
 
     html = tmp_path / "results" / "report.html"
     proc = run_snakemake(tmp_path, "--report", html, configfile=cfg, timeout=300)
@@ -142,7 +150,7 @@ def test_reports_and_html(tmp_path):
                  "recovery_bars_sidak.png", "recovery_heatmap.png", "pvalue_strips.png",
                  "classifiers.png", "auroc.png", "imputation_quality.png", "failure_point.png",
                  "genesom_umatrix.png", "univariate.tsv", "wgan_pooled_losses.png", "summary.tsv",
-                 "class_fidelity.tsv"):
+                 "class_fidelity.tsv", "fidelity.png", "fidelity_summary.tsv"):
         assert name in text, name
 
 

@@ -113,8 +113,10 @@ def result_tables(results: Path) -> dict:
 def tiny_settings(**overrides) -> dict:
     """Dataset settings that make preprocessing and the reference stage near-instant, for real
     snakemake runs in tests (what they check lies downstream)."""
+    # the fidelity reports run in tests/test_reports.py (arr); elsewhere CI time
+    evaluation = {"classifiers": ["knn"], "fidelity": {"enabled": False},
+                  **overrides.pop("evaluation", {})}
     return {"impute": {"n_estimators": 5, "max_iter": 1, "quality_repeats": 1},
             "reference": {"cv_repeats": 1, "classifiers": ["knn"]},
             "failure_point": {"n_per_group": [4], "seeds": 2},
-            # the fidelity reports run in tests/test_reports.py (arr); elsewhere CI time
-            "evaluation": {"classifiers": ["knn"], "fidelity": {"enabled": False}}, **overrides}
+            "evaluation": evaluation, **overrides}

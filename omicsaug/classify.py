@@ -15,7 +15,7 @@ from scipy import stats as sps
 
 from .config import DEFAULTS
 from .stats import adjust, make_classifier
-from .table import GROUP, ID, PARENT, SEED, SYNTHETIC, feature_columns
+from .table import GROUP, ID, PARENT, SEED, SYNTHETIC, feature_columns, held_out  # noqa: F401
 # the paper grid, as in the config defaults (evaluation.auroc.grid)
 HGB_GRID = DEFAULTS["defaults"]["evaluation"]["auroc"]["grid"]
 
@@ -23,10 +23,6 @@ HGB_GRID = DEFAULTS["defaults"]["evaluation"]["auroc"]["grid"]
 def _features(df):
     return feature_columns(df, controls=False)
 
-
-def held_out(full: pd.DataFrame, subset_ids) -> pd.DataFrame:
-    """Original samples of the full table that are not in the subset."""
-    return full[~full[ID].astype(str).isin(set(map(str, subset_ids)))]
 
 
 def classifier_scores(augmented: pd.DataFrame, full: pd.DataFrame, design: str, method: str,

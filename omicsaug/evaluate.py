@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .stats import adjust, anova, anova_stat
-from .table import GROUP, ID, SEED, SYNTHETIC, feature_columns, is_control
+from .table import GROUP, ID, SEED, SYNTHETIC, feature_columns, held_out, is_control
 
 REFERENCE_SETS = {"sidak": "significant_sidak", "raw": "significant_raw"}
 #: per-feature decision column of each test
@@ -66,7 +66,7 @@ def heldout_reference(full: pd.DataFrame, subset_ids, features, welch=False, alp
                       min_per_group=3) -> set | None:
     """Šidák-significant features of the samples *not* in the subset (same ANOVA as the
     reference), or None when a group keeps fewer than ``min_per_group`` of them."""
-    held = full[~full[ID].astype(str).isin(set(map(str, subset_ids)))]
+    held = held_out(full, subset_ids)
     counts = held[GROUP].value_counts()
     if len(counts) < full[GROUP].nunique() or counts.min() < max(2, min_per_group):
         return None

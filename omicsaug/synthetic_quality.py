@@ -167,14 +167,14 @@ def augmented_quality(table: pd.DataFrame, full: pd.DataFrame, design: str, meth
     """Long rows (design, method, seed, metric, value) for every seed of an augmented table
     (the augment job's output), held out: the rows of ``full`` (the imputed table) not in the
     seed's subset. Negative-control columns are left out."""
-    from .table import GROUP, ID, PARENT, SEED, SYNTHETIC, feature_columns
+    from .table import GROUP, ID, PARENT, SEED, SYNTHETIC, feature_columns, held_out
 
     feats = feature_columns(table, controls=False)
     rows = []
     for s, t in table.groupby(SEED, sort=True):
         syn = t[SYNTHETIC].astype(bool).to_numpy()
         orig = t.loc[~syn]
-        held = full[~full[ID].astype(str).isin(orig[ID].astype(str))]
+        held = held_out(full, orig[ID])
         pos = {sid: i for i, sid in enumerate(orig[ID].astype(str))}
         parent = None
         if PARENT in t.columns:

@@ -18,6 +18,11 @@ PERM_SUFFIX = "__perm"
 META = (SEED, ID, GROUP, SYNTHETIC, PARENT)
 
 
+def held_out(full, subset_ids):
+    """The rows of the full sample table whose ``sample_id`` is not among ``subset_ids``."""
+    return full[~full[ID].astype(str).isin(set(map(str, subset_ids)))]
+
+
 def is_control(column) -> bool:
     """A negative-control column (``<feature>__perm``)."""
     return str(column).endswith(PERM_SUFFIX)

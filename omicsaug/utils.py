@@ -142,11 +142,13 @@ def failed_jobs(log_dir="logs") -> list:
     out = []
     for path in sorted(Path(log_dir).rglob("*.log")):
         try:
-            lines = path.read_text(errors="replace").rstrip("\n").splitlines()
+            with open(path, "rb") as fh:   # the last line only: logs can be long
+                fh.seek(max(0, path.stat().st_size - 4096))
+                tail = fh.read().decode(errors="replace").rstrip("\n").splitlines()
         except OSError:
             continue
-        if lines and lines[-1].startswith(FAILED_MARK):
-            out.append((path.as_posix(), lines[-1][len(FAILED_MARK):]))
+        if tail and tail[-1].startswith(FAILED_MARK):
+            out.append((path.as_posix(), tail[-1][len(FAILED_MARK):]))
     return out
 
 

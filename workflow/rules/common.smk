@@ -615,9 +615,10 @@ def get_realism_inputs(wildcards):
 
 
 def landing_page():
-    """The report's first page: report/workflow.rst followed by each dataset's answer (its
-    summary.txt and summary.tsv, where they exist), written in the main snakemake process to
-    .snakemake/omicsaug/report/landing.rst; job processes only read it."""
+    """The report's first page: report/workflow.rst followed by the failed jobs and each
+    dataset's answer (its summary.txt and summary.tsv, where they exist), written to
+    .snakemake/omicsaug/report/landing.rst by `snakemake --report` only; other runs (and
+    their job processes) use the plain description and read no result or log."""
     import pandas as pd
 
     from omicsaug.summary import landing_rst
@@ -625,8 +626,8 @@ def landing_page():
 
     static = workflow.source_path("../report/workflow.rst")
     out = Path(".snakemake/omicsaug/report/landing.rst")
-    if workflow.exec_mode.name != "DEFAULT":  # a job's own parse: never write
-        return str(out.resolve()) if out.is_file() else static
+    if not REPORT_MODE:
+        return static
     summaries = {}
     for d in DATASETS:
         table = Path(f"results/{d}/report/summary.tsv")

@@ -391,7 +391,7 @@ def fidelity_map(summary: pd.DataFrame, path, design, title=""):
         if len(ref):
             ax.axvline(ref.mean(), color="grey", ls="--", lw=1,
                        label=f"real vs held-out real: {ref.mean():.2f}")
-            ax.legend(loc="upper left", fontsize=8)
+            ax.legend(loc="lower right", fontsize=8)   # the points sit high (copies)
     else:
         ax.text(0.5, 0.5, "no synthetic rows in this design", ha="center", transform=ax.transAxes)
     ax.set_xlim(0.3, 1.02)

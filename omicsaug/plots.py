@@ -11,6 +11,24 @@ import pandas as pd  # noqa: E402
 
 from .utils import save_figure  # noqa: E402
 
+# Widest figure, inches: at the 150 dpi of save_figure, 1,500 px, which the HTML report shows
+# at its content width without shrinking the labels out of reading. Figures grow downwards
+# (facets wrap, methods on the vertical axis), never sideways.
+PAGE_WIDTH = 10.0
+
+
+def facets(n: int, ncols: int, panel_w: float, panel_h: float, **kw):
+    """``n`` panels wrapped into at most ``ncols`` columns, no wider than ``PAGE_WIDTH``;
+    unused cells hidden. Returns ``(fig, axes)``, ``axes`` a flat list of the ``n`` panels."""
+    ncols = max(1, min(ncols, n))
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(min(PAGE_WIDTH, panel_w * ncols), panel_h * nrows),
+                             squeeze=False, **kw)
+    flat = list(axes.ravel())
+    for ax in flat[n:]:
+        ax.set_visible(False)
+    return fig, flat[:n]
+
 
 def imputation_quality(scores: pd.DataFrame, cells: pd.DataFrame, path, title=""):
     """Left: NRMSE per method over masking repeats. Right: true vs imputed (first repeat)."""
@@ -60,6 +78,12 @@ TEST_LABELS = {"calibrated_fwer": "calibrated (family-wise, own permutation null
                "naive": "naive: synthetic rows as samples (the papers' protocol; anti-conservative)"}
 
 
+# The same, in two lines for a half-page panel.
+PANEL_LABELS = {"calibrated_fwer": "calibrated: family-wise,\nagainst its own permutation null",
+                "calibrated_fdr": "calibrated: FDR,\nagainst its own permutation null",
+                "naive": "naive: synthetic rows as samples\n(the papers' protocol; anti-conservative)"}
+
+
 def _tests_shown(table):
     """Calibrated first, the naive rule beside it (FDR lives in the tables)."""
     if "test" not in table:
@@ -69,41 +93,42 @@ def _tests_shown(table):
 
 
 def recovery_bars(summary: pd.DataFrame, path, reference="sidak", title=""):
-    """Per design (columns) and test (rows: calibrated first, naive below), bars of mean
-    recovered / missed / invented (+ significant permuted copies) per method, error bars = sd
-    over seeds."""
+    """One row of panels per design (calibrated test left, naive right), methods down the
+    vertical axis: horizontal bars of mean recovered / missed / invented (+ significant permuted
+    copies) per method, error bars = sd over seeds. Designs add rows, methods add height: the
+    figure never grows sideways."""
     s = summary[summary["reference"] == reference]
     designs = list(pd.unique(s["design"]))
     tests = _tests_shown(s)
-    fig, axes = plt.subplots(len(tests), len(designs),
-                             figsize=(max(5, 1.2 * s["method"].nunique()) * len(designs), 4 * len(tests)),
-                             squeeze=False, sharey=True)
+    n_methods = max(1, s.groupby("design")["method"].nunique().max() if len(s) else 1)
+    fig, axes = facets(len(designs) * len(tests), len(tests), PAGE_WIDTH / len(tests),
+                       1.3 + 0.42 * n_methods, sharex=True, layout="constrained")
     kinds = [("recovered", "C2"), ("missed", "C7"), ("invented", "C3"), ("perm_significant", "C1")]
-    for i, test in enumerate(tests):
-        st = s if test is None else s[s["test"] == test]
-        for ax, d in zip(axes[i], designs):
-            sd = st[st["design"] == d]
-            methods = list(sd["method"])
-            x = np.arange(len(methods))
-            w = 0.2
-            for k, (col_name, col) in enumerate(kinds):
-                if f"{col_name}_mean" not in sd or sd[f"{col_name}_mean"].isna().all():
-                    continue
-                label = "permuted copies significant" if col_name == "perm_significant" else col_name
-                ax.bar(x + (k - 1.5) * w, sd[f"{col_name}_mean"], w, yerr=sd[f"{col_name}_sd"].fillna(0),
-                       color=col, label=label, capsize=2)
-            nref = sd["n_reference"].iloc[0] if len(sd) and "n_reference" in sd else None
-            ax.set_xticks(x, methods, rotation=30, ha="right")
-            head = f"{d}" + (f" ({nref:g} reference features)" if nref is not None else "")
-            ax.set_title(head + ("" if test is None else f"\n{TEST_LABELS.get(test, test)}"), fontsize=9)
-            ax.set_ylabel("features per seed (mean ± sd)")
-    handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=4, frameon=False, fontsize=8,
-               bbox_to_anchor=(0.5, -0.02 - 0.08 / len(tests)))
+    panels = [(d, t) for d in designs for t in tests]
+    for ax, (d, test) in zip(axes, panels):
+        sd = s[s["design"] == d] if test is None else s[(s["design"] == d) & (s["test"] == test)]
+        methods = list(sd["method"])
+        y = np.arange(len(methods))
+        h = 0.2
+        for k, (col_name, col) in enumerate(kinds):
+            if f"{col_name}_mean" not in sd or sd[f"{col_name}_mean"].isna().all():
+                continue
+            label = "permuted copies significant" if col_name == "perm_significant" else col_name
+            ax.barh(y + (k - 1.5) * h, sd[f"{col_name}_mean"], h, xerr=sd[f"{col_name}_sd"].fillna(0),
+                    color=col, label=label, capsize=2, error_kw={"lw": 0.8})
+        nref = sd["n_reference"].iloc[0] if len(sd) and "n_reference" in sd else None
+        ax.set_yticks(y, methods, fontsize=8)
+        ax.set_ylim(len(methods) - 0.5, -0.5)
+        head = f"{d}" + (f" ({nref:g} reference features)" if nref is not None else "")
+        ax.set_title(head + ("" if test is None else f"\n{PANEL_LABELS.get(test, test)}"), fontsize=8)
+        ax.set_xlabel("features per seed (mean ± sd)", fontsize=8)
+        ax.set_ylabel("method", fontsize=8)
+        ax.tick_params(axis="x", labelbottom=True)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=4, frameon=False, fontsize=8)
     name = {"sidak": "Šidák", "raw": "raw (uncorrected)"}.get(reference, reference)
     fig.suptitle(f"Significance recovery against the {name}-significant full-data features, {title}"
-                 .strip(", "))
-    fig.tight_layout()
+                 .strip(", "), fontsize=10)
     save_figure(fig, path)
 
 
@@ -149,15 +174,21 @@ def recovery_heatmap(freq: pd.DataFrame, reference: pd.DataFrame, path, design, 
                             ref.loc[shown, "significant_sidak"].astype(float)])
     h = max(4, 0.18 * len(shown) + 1.5)
     widths = [2] + [m.shape[1] for m in mats]
-    fig, axes = plt.subplots(1, 1 + len(mats), figsize=(2 + 0.6 * sum(widths[1:]) + 1.2 * len(mats), h),
+    cell = min(0.6, (PAGE_WIDTH - 2 - 1.2 * len(mats)) / sum(widths))   # methods share the page
+    fig, axes = plt.subplots(1, 1 + len(mats), figsize=(2 + cell * sum(widths) + 1.2 * len(mats), h),
                              gridspec_kw={"width_ratios": widths}, sharey=True)
     axes = np.atleast_1d(axes)
     axes[0].imshow(side, aspect="auto", cmap="Greys", vmin=0, vmax=1)
     axes[0].set_xticks([0, 1], ["full raw", "full Šidák"], rotation=30, ha="right")
     axes[0].set_yticks(range(len(shown)), shown, fontsize=6)
+    axes[0].set_xlabel("full-data test", fontsize=8)
+    for ax in axes:
+        ax.set_ylabel("feature", fontsize=8)
     for ax, m, test in zip(axes[1:], mats, tests):
         im = ax.imshow(m.reindex(shown).to_numpy(float), aspect="auto", cmap="viridis", vmin=0, vmax=1)
-        ax.set_xticks(range(m.shape[1]), m.columns, rotation=30, ha="right")
+        ax.set_xticks(range(m.shape[1]), m.columns, rotation=60 if cell < 0.45 else 30, ha="right",
+                      fontsize=7 if cell < 0.45 else None)
+        ax.set_xlabel("method", fontsize=8)
         ax.set_title({"calibrated_fwer": "calibrated (family-wise)",
                       "naive": "naive (papers' protocol)"}.get(test, test or ""), fontsize=9)
     fig.colorbar(im, ax=axes[-1], label="fraction of seeds significant")
@@ -210,15 +241,15 @@ def calibrated_power(curve: pd.DataFrame, calibration: pd.DataFrame, path, desig
 
 
 def pvalue_strips(per_feature: pd.DataFrame, reference: pd.DataFrame, path, design, alpha=0.05, title=""):
-    """One strip per method: median -log10 p of each feature over seeds, coloured by its
-    full-data status; the line marks the Šidák threshold."""
+    """One strip per method (methods down the page): median -log10 p of each feature over
+    seeds, coloured by its full-data status; the line marks the Šidák threshold."""
     pf = per_feature[(per_feature["design"] == design)]
     med = pf.groupby(["method", "feature"], sort=False)["p"].median().reset_index()
     ref = reference.set_index("feature")
     methods = list(pd.unique(pf["method"]))
     m = int((~pf["perm"]).groupby([pf["method"], pf["seed"]]).sum().iloc[0])
     thr = -np.log10(1 - (1 - alpha) ** (1 / m))
-    fig, ax = plt.subplots(figsize=(1.1 * len(methods) + 2, 4.5))
+    fig, ax = plt.subplots(figsize=(7, 1.6 + 0.45 * len(methods)))
     rng = np.random.default_rng(0)
     cats = [("Šidák-significant in full data", "C3"), ("raw-significant in full data", "C1"),
             ("not significant in full data", "C7"), ("permuted copy", "C0")]
@@ -230,13 +261,15 @@ def pvalue_strips(per_feature: pd.DataFrame, reference: pd.DataFrame, path, desi
                                           np.where(ref.loc[base, "significant_raw"].to_numpy(), 1, 2)))
         for c, (lab, col) in enumerate(cats):
             sel = st == c
-            ax.scatter(i + rng.uniform(-0.3, 0.3, sel.sum()), -np.log10(d["p"].to_numpy()[sel]), s=8,
+            ax.scatter(-np.log10(d["p"].to_numpy()[sel]), i + rng.uniform(-0.3, 0.3, sel.sum()), s=8,
                        color=col, alpha=0.7, label=lab if i == 0 else None)
-    ax.axhline(thr, color="k", ls="--", lw=0.8, label=f"Šidák α={alpha} (m={m})")
-    ax.set_xticks(range(len(methods)), methods, rotation=30, ha="right")
-    ax.set_ylabel("median -log10 p over seeds")
-    ax.legend(frameon=False, fontsize=7, loc="upper left")
-    ax.set_title(f"Per-feature ANOVA after augmentation, {design} {title}".strip())
+    ax.axvline(thr, color="k", ls="--", lw=0.8, label=f"Šidák α={alpha} (m={m})")
+    ax.set_yticks(range(len(methods)), methods, fontsize=8)
+    ax.set_ylim(len(methods) - 0.5, -0.5)
+    ax.set_ylabel("method")
+    ax.set_xlabel("median -log10 p over seeds")
+    ax.legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.set_title(f"Per-feature ANOVA after augmentation, {design} {title}".strip(), fontsize=10)
     save_figure(fig, path)
 
 
@@ -245,7 +278,8 @@ def classifier_accuracy(scores: pd.DataFrame, reference: pd.DataFrame, path, tit
     line is the full-data cross-validated accuracy of that model."""
     models = list(pd.unique(scores["model"]))
     designs = list(pd.unique(scores["design"]))
-    fig, axes = plt.subplots(len(designs), len(models), figsize=(3.4 * len(models), 3.9 * len(designs)),
+    fig, axes = plt.subplots(len(designs), len(models),
+                             figsize=(min(PAGE_WIDTH, 3.3 * len(models)), 3.9 * len(designs)),
                              squeeze=False, sharey=True, constrained_layout=True)
     for i, d in enumerate(designs):
         for j, m in enumerate(models):
@@ -257,34 +291,40 @@ def classifier_accuracy(scores: pd.DataFrame, reference: pd.DataFrame, path, tit
             full = reference.loc[reference["model"] == m, "balanced_accuracy"].mean()
             ax.axhline(full, color="C3", ls="--", lw=0.8, label="full data (CV)")
             ax.set_title(f"{d}: {m}", fontsize=9)
-            if j == 0:
-                ax.set_ylabel("balanced accuracy\n(held-out originals)")
+            ax.set_xlabel("method", fontsize=8)
+            ax.set_ylabel("balanced accuracy\n(held-out originals)" if j == 0 else "balanced accuracy",
+                          fontsize=8)
     axes[0][0].legend(frameon=False, fontsize=7)
     fig.suptitle(f"Classifiers trained on augmented data {title}".strip())
     save_figure(fig, path)
 
 
 def auroc_boxes(auroc: pd.DataFrame, path, title=""):
-    """Per design cell, AUROC of each method over repeats (box = mean ± sd as in Cusworth et al.,
-    whiskers = range); the red line is chance (0.5)."""
+    """Per design cell (panels wrap, two per row), AUROC of each method over repeats, methods
+    down the page (box = mean ± sd as in Cusworth et al., whiskers = range); the red line is
+    chance (0.5)."""
     designs = list(pd.unique(auroc["design"]))
-    fig, axes = plt.subplots(1, len(designs), figsize=(max(3.5, 0.9 * auroc["method"].nunique()) * len(designs), 4),
-                             squeeze=False, sharey=True)
-    for ax, d in zip(axes[0], designs):
+    n_methods = auroc.groupby("design")["method"].nunique().max()
+    fig, axes = facets(len(designs), 2, PAGE_WIDTH / 2, 1.2 + 0.32 * n_methods, sharex=True)
+    for ax, d in zip(axes, designs):
         s = auroc[auroc["design"] == d]
         methods = list(pd.unique(s["method"]))
         for k, meth in enumerate(methods):
             v = s.loc[s["method"] == meth, "auroc"].to_numpy()
             mu, sd = v.mean(), (v.std(ddof=1) if len(v) > 1 else 0.0)
-            ax.add_patch(plt.Rectangle((k - 0.3, mu - sd), 0.6, 2 * sd, color=f"C{k}", alpha=0.4))
-            ax.plot([k - 0.3, k + 0.3], [mu, mu], color=f"C{k}")
-            ax.plot([k, k], [v.min(), v.max()], color=f"C{k}", lw=0.8)
-        ax.axhline(0.5, color="red", lw=0.8)
-        ax.set_xlim(-0.6, len(methods) - 0.4)
-        ax.set_xticks(range(len(methods)), methods, rotation=40, ha="right", fontsize=8)
+            c = f"C{k % 10}"
+            ax.add_patch(plt.Rectangle((mu - sd, k - 0.3), 2 * sd, 0.6, color=c, alpha=0.4))
+            ax.plot([mu, mu], [k - 0.3, k + 0.3], color=c)
+            ax.plot([v.min(), v.max()], [k, k], color=c, lw=0.8)
+        ax.axvline(0.5, color="red", lw=0.8)
+        ax.set_ylim(len(methods) - 0.4, -0.6)
+        ax.set_yticks(range(len(methods)), methods, fontsize=8)
         ax.set_title(d, fontsize=9)
-    axes[0][0].set_ylabel("validation AUROC (box: mean ± sd)")
-    fig.suptitle(f"AUROC after balancing / augmentation {title}".strip())
+        ax.set_ylabel("method", fontsize=8)
+        ax.set_xlabel("validation AUROC (box: mean ± sd)", fontsize=8)
+        ax.tick_params(axis="x", labelbottom=True)
+    fig.suptitle(f"AUROC after balancing / augmentation {title}".strip(), fontsize=10)
+    fig.tight_layout()
     save_figure(fig, path)
 
 
@@ -302,7 +342,8 @@ def auroc_cells(auroc: pd.DataFrame, path, title=""):
     as mean +- SD over repeats (and iterations). Panels wrap, so many cells stay readable."""
     designs = list(pd.unique(auroc["design"]))
     cells = {d: _cell(d) for d in designs}
-    if all(cells.values()):
+    grid = all(cells.values()) and len({c[1] for c in cells.values()}) <= 3
+    if grid:
         rows = sorted({c[0] for c in cells.values()})
         cols = sorted({c[1] for c in cells.values()})
         place = {d: (rows.index(c[0]), cols.index(c[1])) for d, c in cells.items()}
@@ -311,10 +352,12 @@ def auroc_cells(auroc: pd.DataFrame, path, title=""):
         ncol = min(3, len(designs))
         rows, cols = range(-(-len(designs) // ncol)), range(ncol)
         place = {d: divmod(i, ncol) for i, d in enumerate(designs)}
-        labels = {d: d for d in designs}
+        labels = {d: (f"{c[0]} controls, {c[1]:g} cases per control" if c else d)
+                  for d, c in cells.items()}
     methods = list(pd.unique(auroc["method"]))
     h = max(2.2, 0.22 * len(methods) + 0.8)
-    fig, axes = plt.subplots(len(rows), len(cols), figsize=(1.6 + 2.8 * len(cols), h * len(rows)),
+    fig, axes = plt.subplots(len(rows), len(cols),
+                             figsize=(min(PAGE_WIDTH, 1.6 + 2.8 * len(cols)), h * len(rows)),
                              squeeze=False, sharex=True, sharey=True)
     for ax in axes.ravel():
         ax.set_visible(False)
@@ -330,6 +373,8 @@ def auroc_cells(auroc: pd.DataFrame, path, title=""):
         ax.set_yticks(y, methods, fontsize=7)    # shared: labels on the first column only
         ax.set_title(labels[d], fontsize=8)
         ax.set_xlabel("AUC - 0.5 (mean ± SD)", fontsize=8)
+        ax.set_ylabel("method", fontsize=8)
+        ax.tick_params(axis="x", labelbottom=True)
     axes[0][0].invert_yaxis()
     fig.suptitle(f"AUC difference from chance per experiment cell {title}".strip(), fontsize=10)
     fig.tight_layout()
@@ -355,9 +400,8 @@ def expand_sweep(auroc: pd.DataFrame, path, title=""):
     cell = {d: _cell(d) for d in pd.unique(sw["design"])}
     panel = {d: (f"{c[0]} controls" if c else d) for d, c in cell.items()}
     names = list(dict.fromkeys(panel.values()))
-    fig, axes = plt.subplots(1, len(names), figsize=(1.5 + 3.6 * len(names), 3.8), squeeze=False,
-                             sharey=True)
-    for ax, name in zip(axes[0], names):
+    fig, axes = facets(len(names), 2, PAGE_WIDTH / 2, 3.8, sharey=True)
+    for ax, name in zip(axes, names):
         ds = [d for d in cell if panel[d] == name]
         for k, ((d, b), g) in enumerate(sw[sw["design"].isin(ds)].groupby(["design", "base"], sort=False)):
             st = g.groupby("multiplier")["auc_diff"].agg(["mean", "std"])
@@ -370,7 +414,8 @@ def expand_sweep(auroc: pd.DataFrame, path, title=""):
         ax.set_title(name, fontsize=9)
         ax.set_xlabel("multiplier (rows added per class / largest class)", fontsize=8)
         ax.legend(fontsize=7)
-    axes[0][0].set_ylabel("AUC - 0.5 (mean ± SD)\ndotted: no augmentation", fontsize=8)
+        ax.set_ylabel("AUC - 0.5 (mean ± SD)\ndotted: no augmentation", fontsize=8)
+        ax.tick_params(axis="y", labelleft=True)
     fig.suptitle(f"ExpandGAN multiplier sweep {title}".strip(), fontsize=10)
     fig.tight_layout()
     save_figure(fig, path)

@@ -4,7 +4,8 @@ stops the run with one line naming the file, column or key and the fix.
 Every dataset whose input files are already on disk (the user's table, a local EAE copy, a
 GEO series) is read as the ingest rule will read it; the groups it finds are checked against
 the designs (enough samples per group), the AUROC report's positive class, and the log
-transform (no value <= 0, the workflow's own check). Reading is cached by the files' size and modification time
+transform (no value <= 0, the workflow's own check), and the table's width after the feature
+filter against every method's width limit (``Generator.max_features``). Reading is cached by the files' size and modification time
 (``cache_dir``), so a re-run or a dry run does not read them again. Files the workflow
 downloads or writes itself are checked by the rule that reads them.
 """
@@ -20,7 +21,7 @@ import pandas as pd
 from . import config as oc
 from .design import check_design, expand_designs
 from .errors import InputError
-from .io import GROUP, load_dataset
+from .io import GROUP, feature_columns, load_dataset
 
 
 def _files(spec: dict, config: dict) -> dict | None:
@@ -45,11 +46,13 @@ def _read(spec: dict, files: dict, cache_dir) -> dict:
     <= 0 naming the file); cached once it passed."""
     from .preprocess import log_transform
 
+    from .preprocess import filter_missing, top_k_variance
+
     keys = ("source", "kind", "sheet", "id_column", "metadata_id_column", "group_column",
             "group_labels", "group_map", "group_field", "characteristic", "drop_columns",
-            "exclude_groups", "min_per_group", "gene_map", "transform", "log_offset")
+            "exclude_groups", "min_per_group", "gene_map", "transform", "log_offset", "filter")
     stamp = {k: spec.get(k) for k in keys}
-    stamp["check"] = 2          # the version of these checks: a cached pass of another is void
+    stamp["check"] = 3          # the version of these checks: a cached pass of another is void
     stamp["files"] = {k: [str(Path(f).resolve()), Path(f).stat().st_size, Path(f).stat().st_mtime_ns]
                       for k, f in files.items()}
     key = hashlib.sha256(json.dumps(stamp, sort_keys=True, default=str).encode()).hexdigest()[:20]
@@ -57,13 +60,56 @@ def _read(spec: dict, files: dict, cache_dir) -> dict:
     if path is not None and path.is_file():
         return json.loads(path.read_text())
     df = load_dataset(spec, files)
-    log_transform(df, spec.get("transform", "none"), float(spec.get("log_offset") or 0.0),
-                  file=files["table"])
-    out = {"groups": df[GROUP].astype(str).tolist()}
+    logged = log_transform(df, spec.get("transform", "none"), float(spec.get("log_offset") or 0.0),
+                           file=files["table"])
+    flt = spec.get("filter") or {}
+    kept, _ = filter_missing(logged, float(flt.get("max_missing", 1.0)))
+    kept, _ = top_k_variance(kept, flt.get("top_k_variance"))
+    out = {"groups": df[GROUP].astype(str).tolist(), "n_features": len(feature_columns(kept))}
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(out))
     return out
+
+
+def _simulated_width(spec: dict) -> int | None:
+    """Features of a simulated microarray after the variance filter (no missing values);
+    None for other sources whose files are not on disk yet (the fit checks those)."""
+    import inspect
+
+    from .simulate import simulate_microarray
+
+    if spec["source"] != "simulate_microarray":
+        return None
+    n = (spec.get("simulate") or {}).get("n_features")
+    n = n or inspect.signature(simulate_microarray).parameters["n_features"].default
+    k = (spec.get("filter") or {}).get("top_k_variance")
+    return min(int(n), int(k)) if k else int(n)
+
+
+def check_widths(config: dict, name: str, spec: dict, n_features: int | None, configfile):
+    """Stop when a method of the dataset cannot take its width (negative controls double the
+    columns a generator sees), naming the method, its limit and the filter setting."""
+    from .augment import method_spec
+    from .generators import REGISTRY
+
+    if n_features is None:
+        return
+    aug = {**(config.get("augmentation") or {}), **(spec.get("augment") or {})}
+    factor = 2 if aug.get("negative_controls") else 1
+    for m in aug.get("methods") or list(config.get("methods") or {}):
+        ms = method_spec(config, m)
+        cls = REGISTRY[ms["generator"]]
+        limit = cls.max_features(ms["params"])
+        if limit is None or n_features * factor <= limit:
+            continue
+        seen = f"{n_features}" + (f" ({n_features * factor} with the negative controls)" if factor > 1 else "")
+        raise InputError(
+            f"method {m!r} ({ms['generator']}) supports at most {limit} features; dataset {name!r} "
+            f"has {seen} after the feature filter.", file=configfile,
+            key=f"datasets.{name}.filter.top_k_variance",
+            fix=f"set it to {limit // factor} or less, or leave {m!r} out of "
+                f"datasets.{name}.augment.methods" + (f", {cls.width_fix}" if cls.width_fix else "") + ".")
 
 
 def check_inputs(config: dict, configfile="config", cache_dir=None):
@@ -94,8 +140,10 @@ def check_inputs(config: dict, configfile="config", cache_dir=None):
                              fix="name the (usually minority) group, e.g. 'positive: case'.")
         files = _files(spec, config)
         if files is None:
+            check_widths(config, name, spec, _simulated_width(spec), configfile)
             continue
         info = _read(spec, files, cache_dir)
+        check_widths(config, name, spec, info.get("n_features"), configfile)
         table = files["metadata"] if "metadata" in files else files["table"]
         groups = pd.Series(info["groups"])
         for d in designs:

@@ -298,3 +298,66 @@ def test_unknown_method_or_design_in_a_dataset_is_named():
     cfg["datasets"]["x"]["augment"] = {"designs": ["n5"]}
     with pytest.raises(InputError, match="designs: n4"):
         check_inputs(cfg, "c.yaml")
+
+
+def _wide(tmp, p=2100, n=8):
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame(np.round(rng.lognormal(2, 0.4, (2 * n, p)), 4),
+                      columns=[f"g{j}" for j in range(p)])
+    df.insert(0, "group", ["ctrl"] * n + ["eae"] * n)
+    df.insert(0, "ID", [f"s{i}" for i in range(2 * n)])
+    return _write_csv(df, tmp / "wide.csv")
+
+
+def test_a_table_too_wide_for_a_method_stops_at_start_up_naming_method_limit_and_filter(tmp_path):
+    """Each method's width limit (``Generator.max_features``) against the dataset's width after
+    the feature filter, negative controls counted twice; the message names the method, the
+    limit, the filter key and the value that fits."""
+    sim = {"source": "simulate_microarray", "simulate": {"n_features": 600},
+           "designs": [{"type": "sample_size", "n_per_group": [4], "seeds": 2}],
+           "augment": {"methods": ["none", "ctgan"], "negative_controls": False}}
+
+    def cfg(ds, methods=None):
+        return oc.with_defaults({"methods": methods or {"none": {}, "ctgan": {}},
+                                 "datasets": {"x": ds}})
+
+    with pytest.raises(InputError) as e:
+        check_inputs(cfg(sim), "c.yaml")
+    msg = str(e.value)
+    for w in ("'ctgan' (ctgan) supports at most 500 features", "has 600 after the feature filter",
+              "config key 'datasets.x.filter.top_k_variance'", "set it to 500 or less"):
+        assert w in msg, (w, msg)
+    # the negative controls double what the generator sees
+    sim_neg = {**sim, "filter": {"top_k_variance": 300},
+               "augment": {**sim["augment"], "negative_controls": True}}
+    with pytest.raises(InputError, match=r"300 \(600 with the negative controls\).*set it to 250"):
+        check_inputs(cfg(sim_neg), "c.yaml")
+    check_inputs(cfg({**sim_neg, "filter": {"top_k_variance": 250}}), "c.yaml")   # fits
+    # a user's table: its width is read (after the filter) from the file
+    table = _cfg(_wide(tmp_path))["datasets"]["x"]
+    with pytest.raises(InputError, match=r"'gmm' \(gmm\) supports at most 2000.*has 2100.*"
+                                         r"covariance_type: diag"):
+        check_inputs(oc.with_defaults({"methods": {"gmm": {}}, "datasets": {"x": table}}), "c.yaml")
+    check_inputs(oc.with_defaults({"methods": {"gmm": {"params": {"covariance_type": "diag"}}},
+                                   "datasets": {"x": table}}), "c.yaml")
+    check_inputs(oc.with_defaults({"methods": {"gmm": {}},
+                                   "datasets": {"x": {**table, "filter": {"top_k_variance": 2000}}}}),
+                 "c.yaml")
+    # through the real workflow: one line, no traceback
+    proc = run_snakemake(tmp_path, "-n", configfile=write_yaml(
+        tmp_path / "c.yaml", {"methods": {"none": {}, "ctgan": {}}, "datasets": {"x": sim}}), timeout=120)
+    out = proc.stdout + proc.stderr
+    lines = [ln for ln in out.splitlines() if ln.strip()]
+    assert proc.returncode != 0 and len(lines) == 1 and "supports at most 500" in lines[0], out
+    assert "Traceback" not in out
+
+
+@pytest.mark.parametrize("name,params,width", [("gmm", {}, 2001), ("ctgan", {}, 501),
+                                               ("tvae", {}, 501)])
+def test_a_generator_refuses_a_table_wider_than_its_limit_at_fit(name, params, width):
+    from omicsaug.generators import get_generator
+
+    X = np.random.default_rng(0).standard_normal((8, width))
+    y = np.repeat(["a", "b"], 4)
+    with pytest.raises(ValueError, match=f"supports at most {width - 1} features.*has {width}"):
+        get_generator(name, random_state=0, **params).fit(X, y)

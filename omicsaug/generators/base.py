@@ -57,6 +57,16 @@ class Generator:
         return 0.05
 
     @classmethod
+    def max_features(cls, params: dict) -> int | None:
+        """The widest table (columns the generator sees, negative controls included) the
+        method supports with these params; None: no limit. A wider dataset stops the run at
+        start-up (:func:`omicsaug.startup.check_inputs`) and a wider table at ``fit``."""
+        return None
+
+    #: what else, besides a narrower table, lifts the width limit (the start-up message says it)
+    width_fix: str = ""
+
+    @classmethod
     def fit_many(cls, generators, Xs, ys, n_per_class=None):
         """Fit several tables; methods that can share work between fits (the WGAN's stacked
         networks) override this and :meth:`stack_budget`."""
@@ -103,6 +113,12 @@ class Generator:
         y = np.asarray(y)
         if y.ndim != 1 or len(y) != len(X):
             raise ValueError(f"y must be 1-D with one label per row of X ({len(X)}), got {y.shape}")
+        limit = self.max_features(self.get_params())
+        if limit is not None and X.shape[1] > limit:
+            raise ValueError(f"{type(self).__name__} supports at most {limit} features with these "
+                             f"parameters; this table has {X.shape[1]} (negative controls "
+                             "included): keep fewer features (the dataset's "
+                             f"filter.top_k_variance){', ' + self.width_fix if self.width_fix else ''}")
         classes, counts = np.unique(y, return_counts=True)
         small = [(c, n) for c, n in zip(classes.tolist(), counts.tolist())
                  if n < self.min_class_size]

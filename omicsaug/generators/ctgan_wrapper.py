@@ -71,6 +71,14 @@ class CTGANGenerator(Generator):
         # 7.8 s per seed for 20 epochs on the EAE subset, about 10 s per 100 epochs (x2 margin)
         return 0.2 + 0.35 * params.get("epochs", 300) / 100
 
+    @classmethod
+    def max_features(cls, params):
+        """CTGAN fits a Bayesian mixture per column and turns each column into up to 11
+        inputs, so a fit's time grows with the width: at 300 epochs on 12 rows one fit took
+        140 s at 200 columns on one core (benchmarks/RESULTS.md, wide-table section); 500 columns
+        is the widest this workflow runs."""
+        return 500
+
     def __init__(self, epochs=300, batch_size=500, pac=10, embedding_dim=128,
                  generator_dim=(256, 256), discriminator_dim=(256, 256), generator_lr=2e-4,
                  discriminator_lr=2e-4, cuda=True, random_state=None):

@@ -38,6 +38,14 @@ class TVAEGenerator(Generator):
     min_class_size = 2
 
     @classmethod
+    def max_features(cls, params):
+        """The ctgan package's data transformer (shared with ``ctgan``) fits a Bayesian
+        mixture per column and turns each column into up to 11 inputs, so a fit's time grows
+        with the width (benchmarks/RESULTS.md, wide-table section); 500 columns is the widest
+        this workflow runs, as for ``ctgan``."""
+        return 500
+
+    @classmethod
     def minutes_per_fit(cls, params: dict) -> float:
         # not measured apart: CTGAN's estimate (same package, epochs, batch handling)
         return 0.2 + 0.35 * params.get("epochs", 300) / 100

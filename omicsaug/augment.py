@@ -272,15 +272,20 @@ def _seed_table(s, ids, X_all, y_all, syn, parent, names) -> pd.DataFrame:
 def _seed_chunks(subsets, seeds, features, spec: dict, negative_controls: bool):
     """Seeds fitted together: chunks sized by the generator's ``stack_budget`` where it can
     fit several tables at once (``fit_many``), single seeds otherwise."""
-    cls = REGISTRY[spec["generator"]]
     if len(seeds) < 2:
         return [[s] for s in seeds]
+    size = stack_size(subsets, seeds, features, spec, negative_controls)
+    return [seeds[i:i + size] for i in range(0, len(seeds), max(size, 1))]
+
+
+def stack_size(subsets, seeds, features, spec: dict, negative_controls: bool) -> int:
+    """How many seeds the method fits at once (its ``stack_budget``; 1 for most methods)."""
+    cls = REGISTRY[spec["generator"]]
     probe = get_generator(spec["generator"], **spec["params"])
     y0 = subsets.loc[subsets[SEED] == seeds[0], GROUP].astype(str).to_numpy()
     n_classes = sum(v > 0 for v in _n_new(y0, spec_for_seed(spec, seeds[0])).values()) \
         if cls.fits_only_sampled else len(np.unique(y0))
-    size = probe.stack_budget(len(features) * (2 if negative_controls else 1), n_classes)
-    return [seeds[i:i + size] for i in range(0, len(seeds), max(size, 1))]
+    return max(1, probe.stack_budget(len(features) * (2 if negative_controls else 1), n_classes))
 
 
 def fit_generators_together(subsets, chunk, features, spec: dict, base_seed: int, design: str,

@@ -40,7 +40,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from .augment import PERM_SUFFIX, augment_design, spec_for_seed
+from .augment import PERM_SUFFIX, augment_design, spec_for_seed, stack_size
 from .design import SEED, Design, draw_indices
 from .io import GROUP, ID
 from .stats import adjust, anova_stat
@@ -93,14 +93,17 @@ def permuted_labels(y, base_seed: int, design: str, seed: int, run: int) -> np.n
 
 
 def null_statistics(subsets: pd.DataFrame, spec: dict, base_seed: int, design: str, plan: pd.DataFrame,
-                    negative_controls=False, welch=False, batch=25, log=None) -> pd.DataFrame:
+                    negative_controls=False, welch=False, batch=None, log=None) -> pd.DataFrame:
     """Run the whole augment + test pipeline on label-permuted copies of the design's subsets.
 
     For each row of ``plan`` (subset ``seed``, ``null_run``): permute that subset's labels
     (:func:`permuted_labels`), augment it with the method exactly as the augment stage does
     (negative controls, generator fit with its own seed, the configured amount:
     :func:`omicsaug.augment.augment_design`, which also stacks WGAN fits), and record the
-    statistic of every original feature. Runs are done ``batch`` at a time to bound memory.
+    statistic of every original feature. Runs are done ``batch`` at a time (default: as many as
+    the method fits together, at most 25, which bounds memory); a progress line follows a
+    batch when 10 s have passed since the last one, and the last batch. Batching changes no
+    number: every run's generator seed derives from its (subset, run) key.
 
     Returns one row per null run: ``seed``, ``null_run``, ``seconds`` (fit + sample + test),
     then one column per original feature (``-log10 p`` on the augmented null table).
@@ -114,7 +117,9 @@ def null_statistics(subsets: pd.DataFrame, spec: dict, base_seed: int, design: s
         spec = {**spec, "amount": {**spec["amount"], "levels": {
             _key(s, r): spec_for_seed(spec, s)["amount"]["ratio"]
             for s, r in zip(plan[SEED], plan[NULL_RUN])}}}
-    out, done = [], 0
+    if batch is None:
+        batch = min(25, stack_size(subsets, list(by_seed), features, spec, negative_controls))
+    out, done, last, top = [], 0, time.perf_counter(), -np.inf
     for start in range(0, len(plan), batch):
         part = plan.iloc[start:start + batch]
         tables = []
@@ -137,8 +142,12 @@ def null_statistics(subsets: pd.DataFrame, spec: dict, base_seed: int, design: s
         block.insert(0, SEED, part[SEED].to_numpy())
         out.append(block)
         done += len(part)
+        top = max(top, float(np.max(block[features].to_numpy())))
+        if time.perf_counter() - last < 10 and done < len(plan):
+            continue
+        last = time.perf_counter()
         log.info("%s %s null runs %d/%d (%.2f s per run; largest statistic so far %.2f)", design,
-                 spec["name"], done, len(plan), sec, float(np.max(np.vstack(stats))))
+                 spec["name"], done, len(plan), sec, top)
     return pd.concat(out, ignore_index=True)
 
 

@@ -265,8 +265,8 @@ def section_esom(args):
     head = ["n", "d", "algorithm", "repeats", "train s (best)", "train s (median)",
             "fit s (best)", "Rcpp s (reference)", "speed-up vs Rcpp"]
     text = [
-        "`omicsaug.esom.ESOM` on a standard-normal n x d table (seed 0), 50 x 80 toroidal grid, "
-        "20 epochs (the genESOM settings). `train s` is the training loop alone "
+        "`omicsaug.generators.genesom.esom.ESOM` on a standard-normal n x d table (seed 0), "
+        "50 x 80 toroidal grid, 20 epochs (the genESOM settings). `train s` is the training loop alone "
         "(`ESOM.train_time_`), `fit s` the whole `fit`. `auto` is what genESOM uses (it picks "
         "`coef` when n < d). The Rcpp column is the authors' `Umatrix::esomTrain` time quoted in "
         "`benchmarks/bench_esom.py` (measured on the project machine, not re-measured here); "

@@ -16,7 +16,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from scipy import stats as sps  # noqa: E402
 
-from .utils import save_figure  # noqa: E402
+from ...utils import save_figure  # noqa: E402
 
 
 def _done(fig, path):

@@ -10,7 +10,7 @@ from conftest import EAE_SIDAK_HITS
 from omicsaug.generators.genesom import esom, radius
 from omicsaug.generators import REGISTRY, get_generator
 from omicsaug.generators.genesom import GenESOMGenerator
-from omicsaug.stats import adjust, anova, univariate
+from omicsaug.evaluation.reference import adjust, anova, univariate
 
 EAE_RADIUS = 1.355932203
 SMALL = dict(lines=6, columns=8, epochs=2, radius_start=3.0)

@@ -208,7 +208,7 @@ def get_calibration(wildcards):
 
 def get_null_files(wildcards):
     """Per augmented cell ("design/method"): its null-run chunk files and the pooling used."""
-    from omicsaug.calibration import resolve_pooling
+    from omicsaug.evaluation.calibration import resolve_pooling
 
     d = wildcards.dataset
     n_seeds_of = {x.name: len(x.seeds) for x in dataset_designs(d)}
@@ -462,7 +462,7 @@ def auroc_runtime(wildcards, attempt):
 
 def calibrate_runtime(wildcards, attempt):
     """The augment rule's per-seed estimate times the null runs of one chunk."""
-    from omicsaug.calibration import null_plan
+    from omicsaug.evaluation.calibration import null_plan
 
     c = get_calibration(wildcards)
     runs = len(null_plan(get_design(wildcards)["seeds"], c["n_null"], c["pooling"]))

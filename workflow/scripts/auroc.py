@@ -1,9 +1,9 @@
 """AUROC of tuned HistGradientBoosting trained on each method's table of one design
 (Cusworth et al. 2024): one job per (dataset, design), every method and repeat; under the
-paper protocol every repeat's iterations of new synthetic rows (omicsaug.iterations)."""
+paper protocol every repeat's iterations of new synthetic rows (omicsaug.evaluation.iterations)."""
 import pandas as pd
 
-from omicsaug import classify, iterations
+from omicsaug.evaluation import classify, iterations
 from omicsaug.io import feature_columns, read_samples
 from omicsaug.preprocess import apply_to
 from omicsaug.utils import derive_seed, load_fit, log_to, read_tsv, write_tsv

@@ -7,9 +7,9 @@ table (one block per seed), the decision (JSON: per-seed levels, which an amount
 """
 import json
 
-from omicsaug.error_control import control_subsets
+from omicsaug.evaluation.error_control import control_subsets
+from omicsaug.evaluation.plots import plot_selection_frequencies
 from omicsaug.io import read_samples
-from omicsaug.generators.genesom.plots import plot_selection_frequencies
 from omicsaug.utils import derive_seed, log_to, write_text, write_tsv
 
 log = log_to(snakemake.log[0], threads=snakemake.threads)

@@ -92,9 +92,9 @@ def leak_free_folds(y, synthetic, parent, ids, folds=5, seed=0, X=None, neighbou
 def paper_grid() -> dict:
     """The HGB grid of Cusworth et al. (2024): the config's default ``evaluation.auroc.grid``
     (5 learning rates x 5 leaf sizes)."""
-    from ..config import DEFAULTS
+    from ..config import defaults
 
-    return DEFAULTS["defaults"]["evaluation"]["auroc"]["grid"]
+    return defaults()["defaults"]["evaluation"]["auroc"]["grid"]
 
 
 def tuned_hgb(X, y, seed=0, grid=None, folds=5, n_jobs=1, cv=None):

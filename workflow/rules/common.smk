@@ -4,8 +4,6 @@ import re
 import sys
 from pathlib import Path
 
-from snakemake.utils import validate
-
 from omicsaug import config as oc
 from omicsaug.augment import method_spec, pretrain_owner
 from omicsaug.design import expand_designs
@@ -24,11 +22,12 @@ def stop(exc):
 
 
 try:
-    oc.validate_config(  # one clear message
-        config, configfile=", ".join(_configfiles), schema_path=SCHEMA
+    # one pass: the schema's checks (one clear message) and its defaults filled in
+    config.update(
+        oc.validate_config(
+            config, configfile=", ".join(_configfiles), schema_path=SCHEMA
+        )
     )
-    validate(config, SCHEMA)
-    config.update(oc.with_defaults(config))
     # the tables on disk, the designs against their groups, the AUROC class (omicsaug.startup)
     check_inputs(
         config, ", ".join(_configfiles), cache_dir=".snakemake/omicsaug/startup"
@@ -285,7 +284,7 @@ def get_classifier_inputs(wildcards):
 
 def get_auroc_settings(wildcards):
     a = dataset_spec(wildcards.dataset)["evaluation"]["auroc"]
-    if a.get("positive") is None:
+    if a["positive"] is None:
         raise ValueError(
             f"dataset {wildcards.dataset}: evaluation.auroc.positive must name the "
             "positive class"
@@ -394,7 +393,7 @@ def generator_diagnostics(name):
     ctl = oc.error_control(config, name)
     if ctl["enabled"]:
         designs = [d.name for d in dataset_designs(name)]
-        for des in ctl.get("designs") or designs:
+        for des in ctl["designs"] or designs:
             for m in ctl["methods"]:
                 out += expand(
                     "results/{d}/error_control/{des}/{m}.{ext}",

@@ -1,4 +1,4 @@
-"""ESOM training time: omicsaug.esom.ESOM vs the authors' Rcpp implementation.
+"""ESOM training time: ``omicsaug.generators.genesom.esom.ESOM`` vs the authors' Rcpp code.
 
 Two cases, both on the default 50 x 80 toroidal grid with 20 epochs (the genESOM
 settings): the EAE size (n = 18 rows, d = 62) and a wide table (n = 128, d = 1000).
@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from omicsaug.esom import ESOM
+from omicsaug.generators.genesom.esom import ESOM
 
 R_SECONDS = {(18, 62): 0.31, (128, 1000): 47.6}
 

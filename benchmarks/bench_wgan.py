@@ -27,7 +27,7 @@ import time
 import numpy as np
 import torch
 
-from omicsaug import wgan_core as core
+from omicsaug.generators.wgan import networks, scaling, training
 from omicsaug.simulate import simulate_microarray
 
 HIDDEN = (50, 100, 200)
@@ -40,9 +40,9 @@ def _time(gnet, cnet, data, n_rows, batch, epochs, engine="manual", dropout=0.7)
     tc = cnet.init(G, g, "cpu", torch.float32)
     kw = dict(alpha=[1.0] * G, lr=[1e-4] * G, dropout=dropout, generator=g, engine=engine,
               snapshot_every=20, band=(-10.0, 15.0))
-    core.train_stack(gnet, cnet, tg, tc, data, n_rows, batch, epochs=2, **kw)  # warm-up
+    training.train_stack(gnet, cnet, tg, tc, data, n_rows, batch, epochs=2, **kw)  # warm-up
     t0, c0 = time.perf_counter(), time.process_time()
-    core.train_stack(gnet, cnet, tg, tc, data, n_rows, batch, epochs=epochs, **kw)
+    training.train_stack(gnet, cnet, tg, tc, data, n_rows, batch, epochs=epochs, **kw)
     return (time.perf_counter() - t0) * 1000 / epochs, (time.process_time() - c0) * 1000 / epochs
 
 
@@ -58,13 +58,13 @@ def measure(threads=1, epochs=40, features=150):
     sim = simulate_microarray(n_features=features, seed=0)
     feats = [c for c in sim["real"].columns if c not in ("sample_id", "group")]
     d = len(feats)
-    scaler = core.SkewScaler()
+    scaler = scaling.SkewScaler()
     ext = torch.tensor(scaler.fit(sim["external"][feats].to_numpy()).transform(
         sim["external"][feats].to_numpy()), dtype=torch.float32)[None]
     real = sim["real"]
     ctrl = real[real.group == "control"][feats].to_numpy()[:40]
     case = real[real.group == "case"][feats].to_numpy()[:27]
-    sc = core.SkewScaler().fit(np.vstack([ctrl, case]))
+    sc = scaling.SkewScaler().fit(np.vstack([ctrl, case]))
     Zc = torch.tensor(sc.transform(ctrl), dtype=torch.float32)
     Zk = torch.tensor(sc.transform(case), dtype=torch.float32)
     rows = []
@@ -73,15 +73,15 @@ def measure(threads=1, epochs=40, features=150):
     n_ext = ext.shape[1]
     for k in range(1, len(HIDDEN) + 1):
         h = HIDDEN[:k]
-        gn = core.StackedMLP(core.generator_sizes(d, h, d))
-        cn = core.StackedMLP(core.critic_sizes(d, h))
+        gn = networks.StackedMLP(networks.generator_sizes(d, h, d))
+        cn = networks.StackedMLP(networks.critic_sizes(d, h))
         ms, cpu = _time(gn, cn, ext, [n_ext], [30], epochs)
         rows.append((f"pre-train phase {k} ({'-'.join(map(str, h))}), {n_ext} rows, batch 30", 1, ms, cpu))
     pre_full = rows[-1][2]
 
     # ---- re-training one class
-    gn = core.StackedMLP(core.generator_sizes(d, HIDDEN, d))
-    cn = core.StackedMLP(core.critic_sizes(d, HIDDEN))
+    gn = networks.StackedMLP(networks.generator_sizes(d, HIDDEN, d))
+    cn = networks.StackedMLP(networks.critic_sizes(d, HIDDEN))
     res = {}
     for name, Z, b in (("control", Zc, 20), ("case", Zk, 10)):
         n = len(Z)

@@ -265,8 +265,8 @@ def section_esom(args):
     head = ["n", "d", "algorithm", "repeats", "train s (best)", "train s (median)",
             "fit s (best)", "Rcpp s (reference)", "speed-up vs Rcpp"]
     text = [
-        "`omicsaug.esom.ESOM` on a standard-normal n x d table (seed 0), 50 x 80 toroidal grid, "
-        "20 epochs (the genESOM settings). `train s` is the training loop alone "
+        "`omicsaug.generators.genesom.esom.ESOM` on a standard-normal n x d table (seed 0), "
+        "50 x 80 toroidal grid, 20 epochs (the genESOM settings). `train s` is the training loop alone "
         "(`ESOM.train_time_`), `fit s` the whole `fit`. `auto` is what genESOM uses (it picks "
         "`coef` when n < d). The Rcpp column is the authors' `Umatrix::esomTrain` time quoted in "
         "`benchmarks/bench_esom.py` (measured on the project machine, not re-measured here); "
@@ -314,7 +314,7 @@ def section_hgb(args):
     the WGAN simulation's augmented training sets, with the paper's and the quick grid."""
     import numpy as np
 
-    from omicsaug.classify import HGB_GRID, tuned_hgb
+    from omicsaug.evaluation.classify import paper_grid, tuned_hgb
     from omicsaug.simulate import simulate_microarray
 
     sim = simulate_microarray(n_features=150, n_real=(200, 200), n_validation=(2, 2),
@@ -325,7 +325,7 @@ def section_hgb(args):
     for n in (80, 160, 240):
         tab = sim.groupby("group", group_keys=False).apply(lambda g: g.head(n // 2))
         X, y = tab[feats].to_numpy(float), (tab["group"] == "case").astype(int).to_numpy()
-        for name, grid, folds in (("paper: 25 points x 5 folds", HGB_GRID, 5),
+        for name, grid, folds in (("paper: 25 points x 5 folds", paper_grid(), 5),
                                   ("quick: 6 points x 3 folds", quick, 3)):
             for jobs in sorted({1, args.hgb_jobs}):
                 t0 = time.perf_counter()
@@ -541,7 +541,7 @@ def _stop_rate(generator, reps):
 
     import numpy as np
 
-    from omicsaug import error_control as ec
+    from omicsaug.evaluation import error_control as ec
 
     quiet = logging.getLogger("omicsaug.bench")
     quiet.addHandler(logging.NullHandler())
@@ -602,7 +602,8 @@ def section_realism(args):
     import numpy as np
     import pandas as pd
 
-    from omicsaug import preprocess, realism, simulate, stats
+    from omicsaug import preprocess, realism, simulate
+    from omicsaug.evaluation import reference
     from omicsaug.io import feature_columns
     from omicsaug.utils import derive_seed
 
@@ -614,7 +615,7 @@ def section_realism(args):
         imp = preprocess.impute_table(logged, preprocess.make_imputer(
             "missforest", n_estimators=20, max_iter=3, random_state=seed))
         f = feature_columns(imp)
-        uni = stats.univariate(imp[f].to_numpy(float), imp["group"].to_numpy(), f)
+        uni = reference.univariate(imp[f].to_numpy(float), imp["group"].to_numpy(), f)
         rows.append(realism.statistics(logged, tr["block"].tolist(), uni))
     res = pd.DataFrame(rows)
     ok = pd.DataFrame({k: (res[k] - ref[k]).abs() / abs(ref[k]) <= realism.TOLERANCE for k in res})
@@ -680,7 +681,8 @@ def section_tuning(args):
     code's k-fold over augmented rows and with this project's grouped folds."""
     import pandas as pd
 
-    from omicsaug import classify, simulate
+    from omicsaug import simulate
+    from omicsaug.evaluation import classify
     from omicsaug.augment import augment_design, method_spec
     from omicsaug.design import Design, draw_subsets
 

@@ -14,13 +14,11 @@ import time
 import numpy as np
 import pandas as pd
 
-from .design import SEED
 from .errors import InputError
 from .generators import REGISTRY, get_generator
-from .io import GROUP, ID
+from .table import GROUP, ID, PARENT, PERM_SUFFIX, SEED, SYNTHETIC
 from .utils import derive_seed, get_logger, make_rng
 
-from .table import PARENT, PERM_SUFFIX, SYNTHETIC  # noqa: F401  (the long-table contract)
 AMOUNT_MODES = ("ratio", "balance", "expand", "error_control")
 
 

@@ -1,8 +1,16 @@
-"""Configuration: schema validation, per-dataset defaults, built-in data sources."""
+"""Configuration: schema validation with defaults, per-dataset settings, built-in data sources.
+
+Every default of the config lives in one place: the ``default:`` values of the JSON schema
+(``workflow/schemas/config.schema.yaml``; listed in config/README.md). :func:`validate_config`
+checks a config against the schema and returns it with those defaults filled in (the one
+validation pass, used by the workflow and the tests); :func:`with_defaults` fills them in
+without checking.
+"""
 
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import os
 from pathlib import Path
@@ -13,50 +21,6 @@ from .errors import InputError
 
 # the workflow passes its own copy (workflow/schemas/); this default serves a source checkout
 SCHEMA = Path(__file__).resolve().parent.parent / "workflow" / "schemas" / "config.schema.yaml"
-
-DEFAULTS = {
-    "seed": 42,
-    "alpha": 0.05,
-    "eae_dir": None,
-    "defaults": {
-        "filter": {"max_missing": 0.5, "top_k_variance": None},
-        "impute": {"method": "missforest", "n_estimators": 100, "max_iter": 5,
-                   "quality_fraction": 0.05, "quality_repeats": 3},
-        "reference": {"welch": False, "classifiers": ["rf", "svm", "knn"], "cv_folds": 5,
-                      "cv_repeats": 3},
-        "failure_point": {"n_per_group": [3, 4, 5, 6, 7, 8], "seeds": 20},
-        # reports on the augmented tables: classifiers scored on held-out originals, and the
-        # AUROC protocol of Cusworth et al. 2024 (tuned HistGradientBoosting; two classes)
-        "evaluation": {"classifiers": ["rf", "svm", "knn"],
-                       # how real and how private the synthetic rows are (synthetic_quality)
-                       "fidelity": {"enabled": True},
-                       "auroc": {"enabled": False, "positive": None, "folds": 5, "tuning": "grouped",
-                                 # draws: every repeat a new subset, generator and tuning;
-                                 # paper: per subset, generators fitted and HGB tuned once,
-                                 # then `iterations` of new synthetic rows + refit + score
-                                 "protocol": "draws", "iterations": 100, "hold_seed": [],
-                                 "best_of": {}, "expand_sweep": [],
-                                 # LASSO + elastic-net stability selection before training
-                                 "feature_selection": {"enabled": False, "repeats": 10,
-                                                       "test_size": 0.25, "cv": 10,
-                                                       "top_fraction": 0.25},
-                                 "grid": {"learning_rate": [1e-4, 1e-3, 1e-2, 1, 10],
-                                          "min_samples_leaf": [1, 10, 25, 50, 75]}}},
-    },
-    # calibrated discoveries: every (design, method) against its own permutation null
-    # (omicsaug.calibration); a dataset may override the block, a method its n_null
-    "calibration": {"enabled": True, "n_null": 100, "pooling": "auto", "chunks": 1, "batch": 25,
-                    "heldout_min_per_group": 3, "bootstrap": 1000,
-                    "power_curve": {"n_per_group": None, "draws": 100, "n_null": 1000}},
-    # genESOM error-inflation control (Loetsch, Himmelspach, Kringel 2025); the authors'
-    # settings: 100 seeds, Boruta p = 1e-4 with 100 runs
-    "error_control": {"enabled": False, "methods": ["genesom"], "designs": None, "subsets": None,
-                      "rule": "calibrated", "stop_alpha": 0.05,
-                      "levels": [0, 1, 2, 5], "n_seeds": 100, "train_fraction": 0.67,
-                      "n_boot": 100000, "tolerance": 0, "stop_early": True,
-                      "boruta": {"alpha": 1e-4, "max_iter": 100, "n_estimators": "auto",
-                                 "max_features": "sqrt"}},
-}
 
 # The EAE lipidomics data (Loetsch et al. 2026, CC BY 4.0), pinned to one commit.
 EAE_COMMIT = "da0808d34c4ca7702f5cacb870894c0358004c8b"
@@ -159,19 +123,21 @@ def _check_unknown_keys(config: dict, schema: dict, configfile):
                          + f"valid keys here: {', '.join(allowed)}.")
 
 
-def validate_config(config: dict, configfile="config", schema_path=SCHEMA):
-    """Check ``config`` against the JSON schema; raise one :class:`InputError` naming the key."""
+def validate_config(config: dict, configfile="config", schema_path=SCHEMA) -> dict:
+    """Check ``config`` against the JSON schema and return it with the schema's defaults filled
+    in (:func:`with_defaults`); raise one :class:`InputError` naming the key."""
     import jsonschema
 
-    schema = yaml.safe_load(Path(schema_path).read_text())
+    schema = _schema(str(schema_path))
     _check_unknown_keys(config, schema, configfile)
+    full = with_defaults(config, schema_path)
     validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.path), list(map(str, e.path))))
+    errors = sorted(validator.iter_errors(full), key=lambda e: (len(e.path), list(map(str, e.path))))
     if not errors:
-        _check_generators(config, configfile)
-        _check_realism(config, configfile)
-        _check_auroc(config, configfile)
-        return
+        _check_generators(full, configfile)
+        _check_realism(full, configfile)
+        _check_auroc(full, configfile)
+        return full
     err = jsonschema.exceptions.best_match(errors)
     key = ".".join(str(p) for p in err.absolute_path) or "(top level)"
     raise InputError(f"{err.message}.", file=configfile, key=key,
@@ -239,8 +205,57 @@ def _check_auroc(config: dict, configfile):
                                      key=f"{key}.{k}", fix="set 'protocol: paper' or remove it.")
 
 
-def with_defaults(config: dict) -> dict:
-    return deep_merge(DEFAULTS, config)
+@functools.lru_cache(maxsize=None)
+def _schema(path: str) -> dict:
+    return yaml.safe_load(Path(path).read_text())
+
+
+def _default(node, schema):
+    """The default below one schema node: its ``default:`` where it has one, else the
+    defaults of its fixed keys (``properties``, through ``$ref`` and ``allOf``); None when
+    there is none. Named entries (``additionalProperties``: datasets, methods) and list items
+    get none: a dataset block overrides the ``defaults:`` block only where it sets a key."""
+    if isinstance(node, dict) and "default" in node:
+        return copy.deepcopy(node["default"])
+    node = _resolve(node, schema)
+    if not isinstance(node, dict):
+        return None
+    if "default" in node:
+        return copy.deepcopy(node["default"])
+    out = {}
+    for part in [node] + [_resolve(p, schema) for p in node.get("allOf", [])]:
+        for key, child in (part.get("properties") or {}).items():
+            if _has_default(child, schema):
+                out[key] = _default(child, schema)
+    return out
+
+
+def _has_default(node, schema) -> bool:
+    if isinstance(node, dict) and "default" in node:
+        return True
+    node = _resolve(node, schema)
+    if not isinstance(node, dict):
+        return False
+    return "default" in node or any(
+        _has_default(child, schema)
+        for part in [node] + [_resolve(p, schema) for p in node.get("allOf", [])]
+        for child in (part.get("properties") or {}).values())
+
+
+@functools.lru_cache(maxsize=None)
+def _defaults(path: str) -> dict:
+    schema = _schema(path)
+    return _default(schema, schema)
+
+
+def defaults(schema_path=SCHEMA) -> dict:
+    """The config's defaults, from the schema's ``default:`` values (a fresh copy)."""
+    return copy.deepcopy(_defaults(str(schema_path)))
+
+
+def with_defaults(config: dict, schema_path=SCHEMA) -> dict:
+    """``config`` with every default it leaves out (:func:`defaults`); not checked."""
+    return deep_merge(_defaults(str(schema_path)), config)
 
 
 def eae_dir(config: dict):
@@ -369,7 +384,7 @@ def calibration(config: dict, name: str, method: str | None = None) -> dict:
     if method is not None:
         m = (cfg.get("methods") or {}).get(method) or {}
         out = deep_merge(out, m.get("calibration") or {})
-    if out["power_curve"].get("n_per_group") is None:
+    if out["power_curve"]["n_per_group"] is None:
         out["power_curve"]["n_per_group"] = dataset(config, name)["failure_point"]["n_per_group"]
     return out
 

@@ -46,14 +46,22 @@ def _type(node: dict) -> str:
     return t + (f" ({', '.join(bounds)})" if bounds else "")
 
 
+def _default(node: dict) -> str:
+    """A key's ``default:`` as YAML (empty where it has none)."""
+    if "default" not in node:
+        return ""
+    text = yaml.safe_dump(node["default"], default_flow_style=True, width=10**6).strip()
+    return f"`{text.removesuffix(chr(10) + '...').strip()}`"
+
+
 def _rows(node: dict, prefix: str):
-    """(key path, type, description) of every key below ``node``, depth first."""
+    """(key path, type, default, description) of every key below ``node``, depth first."""
     props = dict(node.get("properties") or {})
     for part in node.get("allOf") or []:
         props.update(part.get("properties") or {})
     for key, child in props.items():
         path = f"{prefix}{key}"
-        yield path, _type(child), " ".join(str(child.get("description", "")).split())
+        yield path, _type(child), _default(child), " ".join(str(child.get("description", "")).split())
         if "$ref" not in child:
             yield from _rows(child, path + ".")
             extra = child.get("additionalProperties")
@@ -62,8 +70,8 @@ def _rows(node: dict, prefix: str):
 
 
 def _table(rows) -> list[str]:
-    out = ["| key | value | meaning |", "|---|---|---|"]
-    out += [f"| `{k}` | {t} | {d.replace('|', chr(92) + '|')} |" for k, t, d in rows]
+    out = ["| key | value | default | meaning |", "|---|---|---|---|"]
+    out += [f"| `{k}` | {t} | {v} | {d.replace('|', chr(92) + '|')} |" for k, t, v, d in rows]
     return out
 
 
@@ -75,7 +83,7 @@ def generate(schema: dict | None = None) -> str:
     for row in _rows(schema, ""):
         top.append(row)
         if row[0] == "datasets":   # a dataset block: its own keys and the shared settings
-            top.append(("datasets.<name>", "object", "one dataset: its source, tables and "
+            top.append(("datasets.<name>", "object", "", "one dataset: its source, tables and "
                         "designs, and any key of [settings](#settings) for this dataset only"))
     lines += _table(top)
     for name, where in SECTIONS.items():

@@ -1,4 +1,4 @@
-"""Downsampled subsets: sample-size designs, first-n, class imbalance, failure point.
+"""Downsampled subsets: sample-size designs, first-n, class imbalance.
 
 A *design* is one cell of the study (e.g. ``n6``: 6 per group, 20 random draws). Its
 subsets for all seeds live in one long table: columns ``seed``, ``sample_id``, ``group``
@@ -13,10 +13,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .io import GROUP, ID
+from .table import GROUP, SEED
 from .utils import get_logger, make_rng
-
-from .table import SEED  # noqa: F401  (the long-table contract)
 
 
 @dataclass(frozen=True)
@@ -180,43 +178,3 @@ def draw_subsets(imputed: pd.DataFrame, design: Design, base_seed=0, transformed
         log.info("design %s: seed %d (%d/%d): %d samples %s", design.name, s, i + 1,
                  len(design.seeds), len(sub), {k: int(v) for k, v in sub[GROUP].value_counts().items()})
     return pd.concat(parts, ignore_index=True)
-
-
-def failure_point(X, y, n_values, seeds, alpha=0.05, base_seed=0, correction="sidak",
-                  welch=False) -> tuple[pd.DataFrame, pd.DataFrame, int | None]:
-    """Significant-feature counts as the per-group sample size shrinks.
-
-    For each n (per group) and seed, draw a stratified subset without replacement, run the
-    per-feature ANOVA and count features with adjusted p < alpha. Returns
-    (draws, summary, n_min): ``n_min`` is the smallest n at which at least half of the
-    draws keep one or more significant features, and every larger n does too; None when
-    no n qualifies.
-    """
-    from .stats import count_significant
-
-    X = np.asarray(X, float)
-    y = np.asarray(y).astype(str)
-    df = pd.DataFrame({GROUP: y})
-    smallest = int(df[GROUP].value_counts().min())
-    n_values = sorted({int(v) for v in n_values if 2 <= int(v) <= smallest})
-    if not n_values:
-        raise InputError(f"no n per group between 2 and the smallest group size ({smallest}).",
-                         key="failure_point.n_per_group", fix="list sizes the data can supply.")
-    rows = []
-    for n in n_values:
-        d = Design(f"fp_n{n}", "sample_size", tuple(seeds), n_per_group=n)
-        for s in seeds:
-            idx = draw_indices(df, d, s, base_seed)
-            rows.append({"n_per_group": n, SEED: s,
-                         "n_significant": count_significant(X[idx], y[idx], alpha, correction, welch)})
-    draws = pd.DataFrame(rows)
-    summ = draws.groupby("n_per_group")["n_significant"].agg(
-        mean="mean", median="median", sd="std", min="min", max="max",
-        fraction_with_any=lambda v: float((v > 0).mean())).reset_index()
-    ok = summ["fraction_with_any"] >= 0.5
-    n_min = None
-    for i in range(len(summ) - 1, -1, -1):
-        if not ok.iloc[i]:
-            break
-        n_min = int(summ["n_per_group"].iloc[i])
-    return draws, summ, n_min

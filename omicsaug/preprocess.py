@@ -204,17 +204,19 @@ def preprocess(df: pd.DataFrame, *, transform="none", log_offset=0.0, max_missin
 def imputer_factory(impute: dict, base_seed: int, n_jobs: int = 1):
     """``factory(key) -> imputer`` seeded from the config seed and ``key`` (e.g. a subset seed).
 
-    ``n_jobs`` threads per forest; worth it from about 100 samples on (below that, thread
-    start-up costs more than the trees). Results do not depend on ``n_jobs``.
+    ``impute``: a dataset's resolved ``impute`` settings (:func:`omicsaug.config.dataset`;
+    ``n_estimators`` and ``max_iter`` are read for missforest only). ``n_jobs`` threads per
+    forest; worth it from about 100 samples on (below that, thread start-up costs more than
+    the trees). Results do not depend on ``n_jobs``.
     """
     from .utils import derive_seed
 
-    method = impute.get("method", "missforest")
+    method = impute["method"]
 
     def factory(key="full"):
         if method == "missforest":
-            return MissForest(n_estimators=impute.get("n_estimators", 100),
-                              max_iter=impute.get("max_iter", 5),
+            return MissForest(n_estimators=impute["n_estimators"],
+                              max_iter=impute["max_iter"],
                               random_state=derive_seed(base_seed, "impute", key), n_jobs=n_jobs)
         if method in ("mean", "none"):
             return SimpleImputer(strategy="mean")
@@ -226,17 +228,18 @@ def imputer_factory(impute: dict, base_seed: int, n_jobs: int = 1):
 def run(samples: pd.DataFrame, spec: dict, base_seed: int, file=None, log=None, threads=1):
     """The preprocessing stage: filter, transform, impute, score the imputation.
 
-    Returns dict of tables: transformed (with missing values), imputed, features,
+    ``spec``: the dataset's resolved settings (:func:`omicsaug.config.dataset`: the config's
+    defaults filled in). Returns dict of tables: transformed (with missing values), imputed, features,
     quality, cells.
     """
     from .utils import get_logger, make_rng
 
     log = log or get_logger()
-    flt = spec.get("filter", {})
+    flt = spec["filter"]
     transformed, report = preprocess(samples, transform=spec.get("transform", "none"),
                                      log_offset=spec.get("log_offset", 0.0),
-                                     max_missing=flt.get("max_missing", 0.5),
-                                     top_k=flt.get("top_k_variance"), file=file)
+                                     max_missing=flt["max_missing"],
+                                     top_k=flt["top_k_variance"], file=file)
     feats = feature_columns(transformed)
     X = transformed[feats].to_numpy(dtype=float)
     from .utils import say
@@ -250,21 +253,20 @@ def run(samples: pd.DataFrame, spec: dict, base_seed: int, file=None, log=None, 
                 "(recorded in preprocess/features.tsv)", log)
     log.info("%d samples, %d of %d features kept, %.2f %% missing", len(transformed), len(feats),
              len(report), 100 * np.isnan(X).mean())
-    impute = spec.get("impute", {})
-    if impute.get("method") == "none" and np.isnan(X).any():
+    impute = spec["impute"]
+    if impute["method"] == "none" and np.isnan(X).any():
         raise InputError("the table has missing values but 'impute.method' is none.", file=file,
                          key="impute.method", fix="use missforest (default) or mean.")
     factory = imputer_factory(impute, base_seed, n_jobs=threads if len(X) >= 100 else 1)
     imputed = impute_table(transformed, factory("full"))
-    log.info("imputed %d cells with %s", int(np.isnan(X).sum()), impute.get("method"))
+    log.info("imputed %d cells with %s", int(np.isnan(X).sum()), impute["method"])
     # the configured imputer, named as configured (none: the data are complete; the check
     # then scores the column mean it would fall back to, beside the column-mean baseline)
     label = {"missforest": "missForest", "mean": "mean (configured)",
-             "none": "none (check: column mean)"}.get(impute.get("method", "missforest"),
-                                                      str(impute.get("method")))
+             "none": "none (check: column mean)"}.get(impute["method"], str(impute["method"]))
     quality, cells = imputation_quality(X, lambda: factory("quality"),
-                                        fraction=impute.get("quality_fraction", 0.05),
-                                        repeats=impute.get("quality_repeats", 3),
+                                        fraction=impute["quality_fraction"],
+                                        repeats=impute["quality_repeats"],
                                         rng=make_rng(base_seed, "imputation_quality"), name=label)
     for m, v in quality.groupby("method")["nrmse"].mean().items():
         log.info("imputation NRMSE %s: %.3f", m, v)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .io import GROUP, ID
+from .table import GROUP, ID
 
 
 def _factor_loadings(rng, block_sizes, n_factors=(1, 3), loading=(0.3, 0.8)):

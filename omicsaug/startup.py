@@ -21,7 +21,8 @@ import pandas as pd
 from . import config as oc
 from .design import check_design, expand_designs
 from .errors import InputError
-from .io import GROUP, feature_columns, load_dataset
+from .io import load_dataset
+from .table import GROUP, feature_columns
 
 
 def _files(spec: dict, config: dict) -> dict | None:

@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from omicsaug import calibration as cal
-from omicsaug import evaluate
 from omicsaug.augment import augment_design, method_spec
 from omicsaug.design import Design, draw_subsets
+from omicsaug.evaluation import calibration as cal
+from omicsaug.evaluation import power, recovery
+from omicsaug.evaluation.reference import anova_stat
 from omicsaug.simulate import simulate_lipidomics
-from omicsaug.stats import anova_stat
 
 QUIET = logging.getLogger("omicsaug.test_calibration")
 QUIET.addHandler(logging.NullHandler())
@@ -70,24 +70,24 @@ def test_fdr_decisions_known_answer():
 
 def test_invert_curve_and_equivalent_n():
     ns, p = [3, 4, 6, 8], [0.1, 0.2, 0.6, 0.8]
-    assert cal.invert_curve(ns, p, 0.4) == (5.0, "")           # halfway between 4 and 6
-    assert cal.invert_curve(ns, p, 0.6) == (6.0, "")
-    assert cal.invert_curve(ns, p, 0.05) == (3.0, "below")
-    assert cal.invert_curve(ns, p, 0.9) == (8.0, "above")
-    assert cal.invert_curve(ns, [0.1, 0.3, 0.2, 0.5], 0.25) == (3.75, "")   # made monotone
+    assert power.invert_curve(ns, p, 0.4) == (5.0, "")           # halfway between 4 and 6
+    assert power.invert_curve(ns, p, 0.6) == (6.0, "")
+    assert power.invert_curve(ns, p, 0.05) == (3.0, "below")
+    assert power.invert_curve(ns, p, 0.9) == (8.0, "above")
+    assert power.invert_curve(ns, [0.1, 0.3, 0.2, 0.5], 0.25) == (3.75, "")   # made monotone
     curve = pd.DataFrame({"n_per_group": np.repeat(ns, 3), "power": np.repeat(p, 3)})
-    eq = cal.equivalent_n(curve, [0.4, 0.4, 0.4], n_boot=200, rng=0)
+    eq = power.equivalent_n(curve, [0.4, 0.4, 0.4], n_boot=200, rng=0)
     assert eq["equivalent_n"] == eq["equivalent_n_lo"] == eq["equivalent_n_hi"] == 5.0
 
 
 def test_paired_verdict():
-    assert cal.paired_verdict([0.2, 0.3, 0.25, 0.2])["verdict"] == "gains"
-    assert cal.paired_verdict([-0.2, -0.3, -0.25])["verdict"] == "loses"
-    v = cal.paired_verdict([0.2, -0.2, 0.1, -0.1])
+    assert power.paired_verdict([0.2, 0.3, 0.25, 0.2])["verdict"] == "gains"
+    assert power.paired_verdict([-0.2, -0.3, -0.25])["verdict"] == "loses"
+    v = power.paired_verdict([0.2, -0.2, 0.1, -0.1])
     assert v["verdict"] == "no gain" and v["power_diff_lo"] < 0 < v["power_diff_hi"]
-    assert cal.paired_verdict([0.0, 0.0])["verdict"] == "no gain"
-    assert cal.paired_verdict([0.4], discordant=(8, 0))["verdict"] == "gains"   # p = 0.008
-    assert cal.paired_verdict([0.1], discordant=(3, 1))["verdict"] == "no gain"
+    assert power.paired_verdict([0.0, 0.0])["verdict"] == "no gain"
+    assert power.paired_verdict([0.4], discordant=(8, 0))["verdict"] == "gains"   # p = 0.008
+    assert power.paired_verdict([0.1], discordant=(3, 1))["verdict"] == "no gain"
 
 
 # ---------------------------------------------------------------- the whole pipeline
@@ -176,7 +176,7 @@ def test_exact_duplication_has_the_calibrated_discoveries_of_no_augmentation():
         null = cal.NullDistribution(cal.null_statistics(
             subsets, spec, 2, "n6", cal.null_plan(d.seeds, 60, "auto"), True, log=QUIET), "pooled")
         aug = augment_design(subsets, spec, 2, "n6", True, log=QUIET)
-        summary, pf[m] = evaluate.recovery(aug, ref, "n6", m, null=null, truth=truth)
+        summary, pf[m] = recovery.recovery(aug, ref, "n6", m, null=null, truth=truth)
         naive = summary[(summary.test == "naive") & (summary.reference == "sidak")]
         pf[m]["naive_found"] = naive["significant"].sum()
     cols = ["seed", "feature", "significant_fwer", "significant_fdr"]
@@ -192,9 +192,9 @@ def _equivalent_n_of_none(seed):
     mask = truth["true_effect"].to_numpy(bool)
     # 1000 null runs per n, as the workflow's power_curve: the curve's critical values carry
     # little noise (the interval below resamples draws and subsets, not null runs)
-    curve = cal.baseline_power_curve(X, y, mask, [3, 4, 5, 6, 8, 10], draws=40, n_null=1000,
+    curve = power.baseline_power_curve(X, y, mask, [3, 4, 5, 6, 8, 10], draws=40, n_null=1000,
                                      base_seed=seed, log=QUIET)
-    s = cal.summarise_curve(curve, 500, rng=0)
+    s = power.summarise_curve(curve, 500, rng=0)
     assert (np.diff(s["power"]) > 0).all()                 # power grows with n
     d = Design("n6", "sample_size", tuple(range(1, 41)), n_per_group=6)
     subsets = draw_subsets(tab, d, base_seed=seed)
@@ -204,9 +204,9 @@ def _equivalent_n_of_none(seed):
                                 "pooled")
     ref = pd.DataFrame({"feature": truth["feature"], "significant_sidak": mask, "significant_raw": mask})
     aug = augment_design(subsets, spec, seed, "n6", False, log=QUIET)
-    summary, _ = evaluate.recovery(aug, ref, "n6", "none", null=null, truth=truth)
-    power = summary[(summary.test == "calibrated_fwer") & (summary.reference == "sidak")]["power"]
-    return cal.equivalent_n(curve, power.to_numpy(), n_boot=500, rng=1)
+    summary, _ = recovery.recovery(aug, ref, "n6", "none", null=null, truth=truth)
+    method_power = summary[(summary.test == "calibrated_fwer") & (summary.reference == "sidak")]["power"]
+    return power.equivalent_n(curve, method_power.to_numpy(), n_boot=500, rng=1)
 
 
 def test_equivalent_n_of_no_augmentation_is_its_own_n():
@@ -316,12 +316,12 @@ def test_power_bootstrap_resamples_the_null_runs_too():
     crit = nd.critical()
     # two subsets; feature stats straddling the critical value
     stats = pd.DataFrame({"a": [crit + 0.05, crit - 0.05], "b": [crit + 2, crit + 2]}, index=[1, 2])
-    pb = cal.PowerBootstrap(stats, nd)
+    pb = power.PowerBootstrap(stats, nd)
     np.testing.assert_array_equal(pb.power(), [1.0, 0.5])
     reps = np.array([pb.power(np.random.default_rng(k)).mean() for k in range(200)])
     assert reps.min() < 0.75 < reps.max()                 # the null's Monte-Carlo error shows
-    same = cal.paired_bootstrap(pb, cal.PowerBootstrap(stats, nd), 200, rng=1)
+    same = power.paired_bootstrap(pb, power.PowerBootstrap(stats, nd), 200, rng=1)
     assert len(same) == 200 and np.ptp(same) > 0            # independent nulls: not all zero
-    v = cal.paired_verdict(np.zeros(2), boot=same)
+    v = power.paired_verdict(np.zeros(2), boot=same)
     assert v["verdict"] == "no gain" and v["power_diff_lo"] <= 0 <= v["power_diff_hi"]
     assert "bootstrap" in v["verdict_test"]

@@ -8,7 +8,7 @@ import pytest
 from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 
-from omicsaug import classify
+from omicsaug.evaluation import classify
 
 SMALL_GRID = {"learning_rate": [0.1], "min_samples_leaf": [1, 5]}
 
@@ -113,7 +113,7 @@ def test_auroc_uses_the_selected_features():
 
 def test_tuned_hgb_same_result_with_parallel_grid_search():
     """Worker processes share the grid search; the selection and scores do not change."""
-    from omicsaug.classify import tuned_hgb
+    from omicsaug.evaluation.classify import tuned_hgb
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, 20))
@@ -233,7 +233,7 @@ def test_paper_protocol_fits_once_tunes_once_and_holds_the_seed(monkeypatch):
     fitted again), tune once per (subset, method), and refit with the tuned parameters; a
     method whose seed is held gives the same AUROC in every iteration (the paper's SD 0 for
     SMOTE and RO), one whose seed is not held varies."""
-    from omicsaug import iterations
+    from omicsaug.evaluation import iterations
     from omicsaug.generators.base import Generator
 
     full, val, fitted = _paper_inputs(["smote", "random_oversampling"])
@@ -266,7 +266,7 @@ def test_paper_protocol_fits_once_tunes_once_and_holds_the_seed(monkeypatch):
 def test_expand_sweep_samples_each_multiplier_from_one_fit():
     """The ExpandGAN sweep: one row set per multiplier, each table grown to
     n_largest * (1 + multiplier) per class, from the same fitted generator."""
-    from omicsaug import iterations
+    from omicsaug.evaluation import iterations
 
     full, val, fitted = _paper_inputs(["gmm"])
     table, fit, spec = fitted["gmm"]

@@ -1,4 +1,4 @@
-"""Downsampling designs: sizes, seeds, determinism, imbalance counts, failure point."""
+"""Downsampling designs: sizes, seeds, determinism, imbalance counts."""
 
 from __future__ import annotations
 
@@ -174,45 +174,3 @@ def test_reimpute_uses_only_the_subset():
     assert (plain["f1"].to_numpy()[missing] == 100.0).all()
     with pytest.raises(ValueError, match="reimpute"):
         ds.draw_subsets(imputed, d)
-
-
-def test_failure_point_with_and_without_effect():
-    rng = np.random.default_rng(8)
-    y = np.array(["a"] * 10 + ["b"] * 10)
-    X = rng.normal(0, 1, (20, 6))
-    Xeff = X.copy()
-    Xeff[y == "b", 2] += 50.0                                  # a huge effect in one feature
-    draws, summ, n_min = ds.failure_point(Xeff, y, [3, 4, 5, 12], seeds=range(1, 6), base_seed=1)
-    assert n_min == 3
-    assert summ["n_per_group"].tolist() == [3, 4, 5]           # 12 > smallest group: dropped
-    assert len(draws) == 3 * 5 and (draws["n_significant"] >= 1).all()
-    assert (summ["fraction_with_any"] == 1.0).all()
-
-    draws0, summ0, n_min0 = ds.failure_point(X, y, [3, 4, 5], seeds=range(1, 6), base_seed=1)
-    assert n_min0 is None
-    assert (summ0["fraction_with_any"] < 0.5).all()
-    with pytest.raises(InputError) as ei:
-        ds.failure_point(X, y, [11, 12], seeds=[1])
-    assert ei.value.key == "failure_point.n_per_group"
-
-
-def test_failure_point_needs_every_larger_n(monkeypatch):
-    """n_min is the smallest n from which on every larger n keeps hits in >= half the draws."""
-    import omicsaug.stats
-
-    y = np.array(["a"] * 8 + ["b"] * 8)
-    X = np.zeros((16, 2))
-
-    def scripted(hits_by_n):
-        def count(Xs, ys, *args, **kw):
-            return hits_by_n[len(ys) // 2]
-        return count
-
-    monkeypatch.setattr(omicsaug.stats, "count_significant", scripted({3: 1, 4: 0, 5: 2, 6: 3}))
-    draws, summ, n_min = ds.failure_point(X, y, [3, 4, 5, 6], seeds=[1, 2])
-    assert n_min == 5
-    assert draws.groupby("n_per_group")["n_significant"].first().to_dict() == {3: 1, 4: 0, 5: 2,
-                                                                               6: 3}
-    assert summ["fraction_with_any"].tolist() == [1.0, 0.0, 1.0, 1.0]
-    monkeypatch.setattr(omicsaug.stats, "count_significant", scripted({3: 1, 4: 1, 5: 1, 6: 0}))
-    assert ds.failure_point(X, y, [3, 4, 5, 6], seeds=[1, 2])[2] is None

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from omicsaug import config as oc
-from omicsaug import design, io, preprocess, stats
+from omicsaug import design, io, preprocess
+from omicsaug.evaluation import reference
 
 from conftest import EAE_FIRST6_IDS, EAE_SIDAK_HITS
 
@@ -40,11 +41,11 @@ def test_eae_sample_tables(eae_dir, authors):
 
 def test_eae_full_reference_27_raw_5_sidak(authors):
     X, y, feats = io.split(authors)
-    u = stats.univariate(X, y, feats)
+    u = reference.univariate(X, y, feats)
     assert int(u["significant_raw"].sum()) == 27
     assert int(u["significant_sidak"].sum()) == 5
     assert set(u.loc[u.significant_sidak, "feature"]) == EAE_SIDAK_HITS
-    assert stats.count_significant(X, y, correction="none") == 27
+    assert reference.count_significant(X, y, correction="none") == 27
 
 
 def test_eae_authors_6_per_group_14_raw_0_sidak(eae_dir):
@@ -55,7 +56,7 @@ def test_eae_authors_6_per_group_14_raw_0_sidak(eae_dir):
     assert df["sample_id"].tolist() == EAE_FIRST6_IDS
     assert df["group"].value_counts().to_dict() == {"1": 6, "2": 6, "3": 6}
     X, y, feats = io.split(df)
-    u = stats.univariate(X, y, feats)
+    u = reference.univariate(X, y, feats)
     assert int(u["significant_raw"].sum()) == 14
     assert int(u["significant_sidak"].sum()) == 0
 
@@ -83,7 +84,7 @@ def test_eae_own_pipeline_from_raw(eae_dir):
     imputed = out["imputed"]
     assert imputed.shape == (26, 64) and not imputed.iloc[:, 2:].isna().any().any()
     X, y, feats = io.split(imputed)
-    u = stats.univariate(X, y, feats)
+    u = reference.univariate(X, y, feats)
     assert set(u.loc[u.significant_sidak, "feature"]) == EAE_SIDAK_HITS
     assert abs(int(u["significant_raw"].sum()) - 27) <= 2
     # the 85 imputed cells land near the authors' (same method, other implementation):
@@ -115,7 +116,7 @@ def test_eae_first6_reimputed_here_has_no_sidak_hit(eae_dir, authors):
                               imputer_factory=preprocess.imputer_factory(spec["impute"], 42))
     assert sub["sample_id"].tolist() == EAE_FIRST6_IDS
     assert not sub.iloc[:, 3:].isna().any().any()
-    u = stats.univariate(sub.iloc[:, 3:].to_numpy(), sub["group"].to_numpy(), sub.columns[3:])
+    u = reference.univariate(sub.iloc[:, 3:].to_numpy(), sub["group"].to_numpy(), sub.columns[3:])
     assert int(u["significant_sidak"].sum()) == 0
     assert 12 <= int(u["significant_raw"].sum()) <= 17
     p_lpa = float(u.set_index("feature").loc["PL_LPA16:0", "p_sidak"])
@@ -123,4 +124,4 @@ def test_eae_first6_reimputed_here_has_no_sidak_hit(eae_dir, authors):
 
     d_cut = design.Design("first6", "first_n", (1,), n_per_group=6)
     cut = design.draw_subsets(authors, d_cut)
-    assert stats.count_significant(cut.iloc[:, 3:].to_numpy(), cut["group"].to_numpy()) == 1
+    assert reference.count_significant(cut.iloc[:, 3:].to_numpy(), cut["group"].to_numpy()) == 1

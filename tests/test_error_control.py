@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from omicsaug import error_control as ec
+from omicsaug.evaluation import error_control as ec
 
 SMALL = {"lines": 6, "columns": 8, "epochs": 2, "radius_start": 3.0}
 QUIET = logging.getLogger("omicsaug.test_error_control")
@@ -161,7 +161,7 @@ def test_automatic_stop_augments_more_on_strong_effect_than_on_no_effect_data():
 
 
 def test_selection_frequency_figure(tmp_path, monkeypatch):
-    from omicsaug.plots_genesom import plot_selection_frequencies
+    from omicsaug.evaluation.plots import plot_selection_frequencies
 
     X = np.random.default_rng(0).normal(size=(12, 3))
     y = np.repeat(["a", "b"], 6)

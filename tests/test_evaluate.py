@@ -6,15 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from omicsaug import evaluate
+from omicsaug.evaluation import recovery
 
 
 def test_compare_sets_counts():
-    r = evaluate.compare_sets(found={"a", "b", "x"}, reference={"a", "b", "c", "d"}, n_features=10)
+    r = recovery.compare_sets(found={"a", "b", "x"}, reference={"a", "b", "c", "d"}, n_features=10)
     assert (r["recovered"], r["missed"], r["invented"]) == (2, 2, 1)
     assert r["recovery_rate"] == 0.5 and r["false_negative_rate"] == 0.5
     assert r["false_positive_rate"] == pytest.approx(1 / 6)
-    empty = evaluate.compare_sets(set(), set(), 5)
+    empty = recovery.compare_sets(set(), set(), 5)
     assert np.isnan(empty["recovery_rate"]) and empty["false_positive_rate"] == 0
 
 
@@ -50,7 +50,7 @@ def test_recovery_known_answer():
                         "significant_sidak": [True, True, False, True, False],
                         "significant_raw": [True, True, True, True, False]})
     truth = pd.DataFrame({"feature": ref["feature"], "true_effect": [True, True, True, False, False]})
-    summary, pf = evaluate.recovery(aug, ref, "d", "m", truth=truth)
+    summary, pf = recovery.recovery(aug, ref, "d", "m", truth=truth)
     s = summary[summary.reference == "sidak"]
     assert (s["recovered"] == 2).all() and (s["missed"] == 1).all() and (s["invented"] == 1).all()
     r = summary[summary.reference == "raw"]
@@ -67,8 +67,8 @@ def test_sidak_family_is_the_original_features():
     """Adding permuted copies must not make the correction for the real features stricter."""
     aug = _table([1.2, 0, 0, 0], n=12, seeds=(1,), perm=True, rng=3)
     plain = aug.drop(columns=[c for c in aug if c.endswith("__perm")])
-    t_perm = evaluate.feature_tests(aug.iloc[:, 5:].to_numpy(), aug["group"].to_numpy(), aug.columns[5:])
-    t_plain = evaluate.feature_tests(plain.iloc[:, 5:].to_numpy(), plain["group"].to_numpy(), plain.columns[5:])
+    t_perm = recovery.feature_tests(aug.iloc[:, 5:].to_numpy(), aug["group"].to_numpy(), aug.columns[5:])
+    t_plain = recovery.feature_tests(plain.iloc[:, 5:].to_numpy(), plain["group"].to_numpy(), plain.columns[5:])
     np.testing.assert_allclose(t_perm.loc[~t_perm.perm, "p_sidak"].to_numpy(), t_plain["p_sidak"].to_numpy())
     np.testing.assert_allclose(t_plain["p_sidak"], 1 - (1 - t_plain["p"]) ** 4)
 
@@ -77,13 +77,13 @@ def test_no_negative_controls_gives_nan_perm_and_summary():
     aug = _table([5, 0], n=8, seeds=(1, 2, 3), rng=1)
     ref = pd.DataFrame({"feature": ["f0", "f1"], "significant_sidak": [True, False],
                         "significant_raw": [True, False]})
-    summary, pf = evaluate.recovery(aug, ref, "d", "none")
+    summary, pf = recovery.recovery(aug, ref, "d", "none")
     assert summary["perm_significant"].isna().all()
-    sm = evaluate.summarise(summary)
+    sm = recovery.summarise(summary)
     assert set(sm["reference"]) == {"sidak", "raw"} and (sm["n_seeds"] == 3).all()
     assert set(sm["test"]) == {"naive"}
     assert (sm["recovered_mean"] == 1).all() and (sm["recovered_sd"] == 0).all()
-    freq = evaluate.feature_frequency(pf)
+    freq = recovery.feature_frequency(pf)
     assert freq.set_index("feature").loc["f0", "frequency"] == 1.0
 
 
@@ -91,4 +91,4 @@ def test_missing_reference_feature_is_an_error():
     aug = _table([1, 0], n=5, seeds=(1,), rng=2)
     ref = pd.DataFrame({"feature": ["f0"], "significant_sidak": [True], "significant_raw": [True]})
     with pytest.raises(ValueError, match="f1"):
-        evaluate.recovery(aug, ref, "d", "m")
+        recovery.recovery(aug, ref, "d", "m")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from omicsaug.fidelity import augmented_fidelity, class_fidelity
+from omicsaug.evaluation.class_fidelity import augmented_fidelity, class_fidelity
 
 
 def _data(rng, n=20, d=30):

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from conftest import EAE_SIDAK_HITS
 
-from omicsaug import esom
+from omicsaug.generators.genesom import esom, radius
 from omicsaug.generators import REGISTRY, get_generator
 from omicsaug.generators.genesom import GenESOMGenerator
-from omicsaug.stats import adjust, anova, univariate
+from omicsaug.evaluation.reference import adjust, anova, univariate
 
 EAE_RADIUS = 1.355932203
 SMALL = dict(lines=6, columns=8, epochs=2, radius_start=3.0)
@@ -61,9 +61,9 @@ def test_pmatrix_counts_points_within_radius():
 
 def test_delaunay_neighbours_include_the_wrap_edge_and_shared_bmus():
     # four BMUs on one line of a 4 x 12 torus, 3 columns apart: a ring 0-1-2-3-0
-    pairs = esom.delaunay_neighbours(np.array([[0, 0], [0, 3], [0, 6], [0, 9]]), 4, 12)
+    pairs = radius.delaunay_neighbours(np.array([[0, 0], [0, 3], [0, 6], [0, 9]]), 4, 12)
     assert pairs.tolist() == [[0, 1], [0, 3], [1, 2], [2, 3]]   # (0, 3) only via the wrap
-    pairs = esom.delaunay_neighbours(np.array([[1, 1], [1, 1], [2, 5], [3, 9]]), 5, 12)
+    pairs = radius.delaunay_neighbours(np.array([[1, 1], [1, 1], [2, 5], [3, 9]]), 5, 12)
     assert [0, 1] in pairs.tolist()           # sharing a BMU
 
 
@@ -106,9 +106,9 @@ def test_esom_separates_two_clusters_on_the_map():
 # ---------------------------------------------------------------- density radius
 def test_gmm_boundary_known_answer():
     # equal weights and sds: the densities cross half-way between the means
-    assert esom.gmm_decision_boundary([0.5, 0.5], [0.0, 4.0], [1.0, 1.0]) == pytest.approx([2.0])
+    assert radius.gmm_decision_boundary([0.5, 0.5], [0.0, 4.0], [1.0, 1.0]) == pytest.approx([2.0])
     # a heavier left component pushes the boundary right: log(3) = 4x - 8 ... x = 2 + ln3/4
-    assert esom.gmm_decision_boundary([0.75, 0.25], [0.0, 4.0], [1.0, 1.0]) == \
+    assert radius.gmm_decision_boundary([0.75, 0.25], [0.0, 4.0], [1.0, 1.0]) == \
         pytest.approx([2 + np.log(3) / 4])
 
 
@@ -121,7 +121,7 @@ def test_density_radius_lies_between_within_and_between_cluster_distances():
         X[10:] += 8
         lab = np.r_[np.zeros(10), np.ones(10)]
         som = esom.ESOM(10, 16, epochs=5, radius_start=5, random_state=rep).fit(X)
-        r, info, dist = esom.density_radius(X, som.bmu_positions_, 10, 16)
+        r, info, dist = radius.density_radius(X, som.bmu_positions_, 10, 16)
         D = squareform(pdist(X))
         same = lab[:, None] == lab[None, :]
         assert info["method"] == "gmm"
@@ -132,7 +132,7 @@ def test_density_radius_lies_between_within_and_between_cluster_distances():
 
 def test_density_radius_falls_back_on_too_few_distances():
     X = np.array([[0.0, 0.0], [3.0, 4.0], [6.0, 8.0]])
-    r, info, _ = esom.density_radius(X, np.array([[0, 0], [0, 1], [2, 2]]), 5, 5)
+    r, info, _ = radius.density_radius(X, np.array([[0, 0], [0, 1], [2, 2]]), 5, 5)
     assert info["method"].startswith("fallback") and r == pytest.approx(5.0)  # max dist 10 / 2
 
 
@@ -250,7 +250,7 @@ def test_parameter_validation():
 
 
 def test_figures_are_written(tmp_path):
-    from omicsaug.plots_genesom import plot_genesom_fit
+    from omicsaug.generators.genesom.plots import plot_genesom_fit
 
     X, y = _data()
     g = GenESOMGenerator(random_state=0, **SMALL).fit(X, y)

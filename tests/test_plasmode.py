@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from omicsaug import config as oc
-from omicsaug import io, realism, stats
+from omicsaug import io, realism
+from omicsaug.evaluation import reference
 from omicsaug.errors import InputError
 from omicsaug.plasmode import make_plasmode
 
@@ -45,7 +46,7 @@ def test_null_plasmode_of_eae_is_a_true_null(raw):
         table, _ = make_plasmode(raw, {"n_effects": 0}, transform="log10", seed=seed)
         X = np.log10(table[feats].to_numpy())
         X = np.where(np.isnan(X), np.nanmean(X, axis=0), X)
-        hits.append(stats.count_significant(X, table["group"].to_numpy()))
+        hits.append(reference.count_significant(X, table["group"].to_numpy()))
     assert np.mean(np.array(hits) > 0) <= 0.05 + 2 * np.sqrt(0.05 * 0.95 / 50)
 
 
@@ -101,7 +102,7 @@ def test_eae_realism_reference_is_computed_from_the_data(eae_dir, raw):
     logged[feats] = np.log10(raw[feats])
     authors = _eae(eae_dir, "authors")
     X, y, f = io.split(authors)
-    uni = stats.univariate(X, y, f)
+    uni = reference.univariate(X, y, f)
     got = realism.statistics(logged, realism.prefix_blocks(feats), uni)
     ref = realism.REFERENCES["eae_lipidomics"]
     assert set(got) == set(ref)

@@ -176,7 +176,7 @@ def test_run_stage_outputs():
     from omicsaug import simulate
 
     table, _ = simulate.simulate_lipidomics(seed=5)
-    spec = {"transform": "log10", "filter": {"max_missing": 0.5},
+    spec = {"transform": "log10", "filter": {"max_missing": 0.5, "top_k_variance": None},
             "impute": {"method": "missforest", "n_estimators": 10, "max_iter": 2,
                        "quality_fraction": 0.05, "quality_repeats": 1}}
     out = pp.run(table, spec, base_seed=42)
@@ -199,12 +199,13 @@ def test_run_stage_outputs():
 
 def test_impute_none_is_reported_as_none():
     """A complete table with impute.method none: the quality table names what ran."""
+    from omicsaug import config as oc
     from omicsaug import preprocess as pp
 
     rng = np.random.default_rng(0)
     df = pd.DataFrame(rng.lognormal(1, 0.3, (12, 4)), columns=list("abcd"))
     df.insert(0, "group", ["x"] * 6 + ["y"] * 6)
     df.insert(0, "sample_id", [f"s{i}" for i in range(12)])
-    out = pp.run(df, {"name": "t", "transform": "log10",
-                      "impute": {"method": "none", "quality_repeats": 1}}, 1)
+    settings = oc.with_defaults({"defaults": {"impute": {"method": "none", "quality_repeats": 1}}})
+    out = pp.run(df, {**settings["defaults"], "name": "t", "transform": "log10"}, 1)
     assert sorted(out["quality"]["method"].unique()) == ["column mean", "none (check: column mean)"]

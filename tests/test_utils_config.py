@@ -188,3 +188,26 @@ def test_failed_jobs_are_the_logs_ending_in_the_failure_line(tmp_path):
         assert (proc.returncode == 0) == ok
     assert failed_jobs(tmp_path) == [((tmp_path / "a/failed.log").as_posix(),
                                       "ValueError: bad value second line")]
+
+
+def test_schema_defaults_are_filled_by_the_one_validation_pass():
+    """The schema's default: values are the config's defaults: validate_config returns the
+    config with them filled in; a dataset block is not filled, so it inherits `defaults:`
+    (and a dataset's own calibration inherits the top-level block) and overrides only the
+    keys it sets."""
+    base = {"datasets": {"d": {"source": "simulate_lipidomics", "filter": {"max_missing": 0.2}},
+                         "e": {"source": "simulate_lipidomics",
+                               "calibration": {"n_null": 7}}},
+            "defaults": {"filter": {"max_missing": 0.3}, "impute": {"method": "mean"}},
+            "calibration": {"pooling": "pooled"}}
+    full = oc.validate_config(base)
+    assert full["seed"] == 42 and full["alpha"] == 0.05 and full["eae_dir"] is None
+    assert full["defaults"]["filter"] == {"max_missing": 0.3, "top_k_variance": None}
+    assert full["defaults"]["impute"]["method"] == "mean" and full["defaults"]["impute"]["n_estimators"] == 100
+    assert full["datasets"]["d"] == base["datasets"]["d"]          # not filled
+    assert oc.dataset(full, "d")["filter"]["max_missing"] == 0.2
+    assert oc.dataset(full, "e")["filter"]["max_missing"] == 0.3
+    assert oc.calibration(full, "e")["n_null"] == 7 and oc.calibration(full, "e")["pooling"] == "pooled"
+    assert oc.calibration(full, "d")["n_null"] == 100
+    assert oc.defaults()["defaults"]["evaluation"]["auroc"]["grid"]["learning_rate"] == [1e-4, 1e-3, 1e-2, 1, 10]
+    assert oc.with_defaults(base) == full

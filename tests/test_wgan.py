@@ -8,7 +8,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from omicsaug import wgan_core as core  # noqa: E402
+from omicsaug.generators.wgan import gradients, networks, scaling, selection, training  # noqa: E402
 from omicsaug.generators import REGISTRY, get_generator  # noqa: E402
 from omicsaug.generators.wgan import ClassicWGANGenerator, WGANGenerator  # noqa: E402
 
@@ -52,7 +52,7 @@ def test_skewtest_picks_yeo_johnson_for_lognormal_and_robust_for_normal():
     rng = np.random.default_rng(0)
     q = norm.ppf((np.arange(300) + 0.5) / 300)     # exact normal quantiles: skewness 0
     X = np.column_stack([np.exp(rng.permutation(q)), 5 + 2 * rng.permutation(q), np.full(300, 3.0)])
-    sc = core.SkewScaler().fit(X)
+    sc = scaling.SkewScaler().fit(X)
     assert sc.power_.tolist() == [True, False, False]   # constant column: robust
     Z = sc.transform(X)
     # Yeo-Johnson + standardisation makes the log-normal column close to symmetric
@@ -79,16 +79,16 @@ def test_skewtest_picks_yeo_johnson_for_lognormal_and_robust_for_normal():
 def test_stacked_mlp_shapes_and_progressive_growing():
     g = torch.Generator().manual_seed(0)
     d, L = 7, 4
-    small_g = core.StackedMLP(core.generator_sizes(L, (50,), d))
-    big_g = core.StackedMLP(core.generator_sizes(L, (50, 100), d))
-    small_c = core.StackedMLP(core.critic_sizes(d, (50,)))
-    big_c = core.StackedMLP(core.critic_sizes(d, (50, 100)))
+    small_g = networks.StackedMLP(networks.generator_sizes(L, (50,), d))
+    big_g = networks.StackedMLP(networks.generator_sizes(L, (50, 100), d))
+    small_c = networks.StackedMLP(networks.critic_sizes(d, (50,)))
+    big_c = networks.StackedMLP(networks.critic_sizes(d, (50, 100)))
     assert big_g.sizes == (L, 50, 100, d) and big_c.sizes == (d, 100, 50, 1)
     tg = small_g.init(3, g, "cpu", torch.float32)
     tc = small_c.init(3, g, "cpu", torch.float32)
     assert small_g.forward(tg, torch.randn(3, 5, L)).shape == (3, 5, d)
-    ng = core.grow(tg, small_g, big_g, "first", g)
-    nc = core.grow(tc, small_c, big_c, "last", g)
+    ng = networks.grow(tg, small_g, big_g, "first", g)
+    nc = networks.grow(tc, small_c, big_c, "last", g)
     # generator keeps noise -> 50, critic keeps 50 -> 1
     np.testing.assert_array_equal(big_g.views(ng)[0], small_g.views(tg)[0])
     np.testing.assert_array_equal(big_c.views(nc)[4], small_c.views(tc)[2])
@@ -108,7 +108,7 @@ def test_fit_grows_to_three_hidden_layers(two_class):
     d = X.shape[1]
     assert m.pretrained_["sizes_g"] == (d, 50, 100, 200, d)
     assert m.pretrained_["sizes_c"] == (d, 200, 100, 50, 1)
-    assert all(t.shape == (core.StackedMLP(m.gnet_sizes_).n_params,) for t in m.generators_.values())
+    assert all(t.shape == (networks.StackedMLP(m.gnet_sizes_).n_params,) for t in m.generators_.values())
 
 
 @pytest.mark.parametrize("dropout", [0.0, 0.5])
@@ -117,8 +117,8 @@ def test_hand_written_gradients_equal_autograd(dropout):
     try:
         g = torch.Generator().manual_seed(1)
         G, B, d, L = 3, 7, 5, 4
-        gn = core.StackedMLP(core.generator_sizes(L, (6, 8, 9), d))
-        cn = core.StackedMLP(core.critic_sizes(d, (6, 8, 9)))
+        gn = networks.StackedMLP(networks.generator_sizes(L, (6, 8, 9), d))
+        cn = networks.StackedMLP(networks.critic_sizes(d, (6, 8, 9)))
         tg = gn.init(G, g, "cpu", torch.float64) + 0.1 * torch.randn(G, gn.n_params, generator=g)
         tc = cn.init(G, g, "cpu", torch.float64) + 0.1 * torch.randn(G, cn.n_params, generator=g)
         real, fake = torch.randn(G, B, d, generator=g), torch.randn(G, B, d, generator=g)
@@ -127,8 +127,8 @@ def test_hand_written_gradients_equal_autograd(dropout):
         w[0, 5:] = 0  # padding rows
         w = w / w.sum(1, keepdim=True)
         mc = cn.dropout_masks(G, 3 * B, dropout, g, "cpu", torch.float64)
-        l1, g1 = core.critic_step(cn, cn.views(tc), real, fake, eps, w, 10.0, mc)
-        l2, g2 = core.critic_step_autograd(cn, cn.views(tc, True), real, fake, eps, w, 10.0, mc)
+        l1, g1 = gradients.critic_step(cn, cn.views(tc), real, fake, eps, w, 10.0, mc)
+        l2, g2 = gradients.critic_step_autograd(cn, cn.views(tc, True), real, fake, eps, w, 10.0, mc)
         torch.testing.assert_close(l1, l2)
         torch.testing.assert_close(g1, g2, rtol=1e-9, atol=1e-10)
         z = torch.randn(G, B, L, generator=g)
@@ -136,8 +136,8 @@ def test_hand_written_gradients_equal_autograd(dropout):
         mg = gn.dropout_masks(G, B, dropout, g, "cpu", torch.float64)
         mc = cn.dropout_masks(G, B, dropout, g, "cpu", torch.float64)
         valid = (w > 0).double()
-        l1, g1 = core.generator_step(gn, cn, gn.views(tg), cn.views(tc), z, w, valid, alpha, mg, mc)
-        l2, g2 = core.generator_step_autograd(gn, cn, gn.views(tg, True), cn.views(tc), z, w,
+        l1, g1 = gradients.generator_step(gn, cn, gn.views(tg), cn.views(tc), z, w, valid, alpha, mg, mc)
+        l2, g2 = gradients.generator_step_autograd(gn, cn, gn.views(tg, True), cn.views(tc), z, w,
                                               valid, alpha, mg, mc)
         torch.testing.assert_close(l1, l2)
         torch.testing.assert_close(g1, g2, rtol=1e-9, atol=1e-10)
@@ -146,7 +146,7 @@ def test_hand_written_gradients_equal_autograd(dropout):
 
 
 def test_alpha_dropout_keeps_mean_and_variance_of_selu_units():
-    net = core.StackedMLP((4, 5000, 1))
+    net = networks.StackedMLP((4, 5000, 1))
     g = torch.Generator().manual_seed(0)
     (M, C), = net.dropout_masks(1, 400, 0.7, g, "cpu", torch.float32)
     s = torch.selu(torch.randn(1, 400, 5000, generator=g))  # ~ mean 0, variance 1
@@ -159,7 +159,7 @@ def test_alpha_dropout_keeps_mean_and_variance_of_selu_units():
 def test_adam_weight_zero_leaves_a_model_untouched():
     theta = torch.randn(2, 6)
     before = theta.clone()
-    opt = core.StackedAdam(theta, [0.1, 0.1])
+    opt = networks.StackedAdam(theta, [0.1, 0.1])
     opt.step(torch.ones(2, 6), torch.tensor([[1.0], [0.0]]))
     assert torch.equal(theta[1], before[1]) and torch.equal(opt.m[1], torch.zeros(6))
     assert opt.t[:, 0].tolist() == [1.0, 0.0]
@@ -169,16 +169,16 @@ def test_adam_weight_zero_leaves_a_model_untouched():
 
 def test_band_freezes_a_model_after_its_first_epoch_outside():
     g = torch.Generator().manual_seed(0)
-    gn = core.StackedMLP(core.generator_sizes(2, (8,), 2))
-    cn = core.StackedMLP(core.critic_sizes(2, (8,)))
+    gn = networks.StackedMLP(networks.generator_sizes(2, (8,), 2))
+    cn = networks.StackedMLP(networks.critic_sizes(2, (8,)))
     tg, tc = gn.init(1, g, "cpu", torch.float32), cn.init(1, g, "cpu", torch.float32)
     data = torch.randn(1, 20, 2, generator=g)
     kw = dict(alpha=[0.0], lr=[1e-3], dropout=0.0)
-    one = core.train_stack(gn, cn, tg, tc, data, [20], [5], epochs=1,
+    one = training.train_stack(gn, cn, tg, tc, data, [20], [5], epochs=1,
                            generator=torch.Generator().manual_seed(5), **kw)
-    frozen = core.train_stack(gn, cn, tg, tc, data, [20], [5], epochs=8, band=(1e6, 1e7),
+    frozen = training.train_stack(gn, cn, tg, tc, data, [20], [5], epochs=8, band=(1e6, 1e7),
                               generator=torch.Generator().manual_seed(5), **kw)
-    free = core.train_stack(gn, cn, tg, tc, data, [20], [5], epochs=8,
+    free = training.train_stack(gn, cn, tg, tc, data, [20], [5], epochs=8,
                             generator=torch.Generator().manual_seed(5), **kw)
     assert torch.equal(frozen["theta_g"], one["theta_g"])
     assert not torch.equal(free["theta_g"], one["theta_g"])
@@ -195,27 +195,27 @@ def test_knee_of_noisy_exponential_decay_and_cut():
     rng = np.random.default_rng(0)
     t = np.arange(1, 5001)
     y = 12 * np.exp(-t / 400) - 2 + rng.normal(0, 0.3, len(t))
-    knee, kept = core.knee_epoch(y)
+    knee, kept = selection.knee_epoch(y)
     assert kept == 5000
     assert abs(knee - _kneedle_exponential(5000, 400)) < 25        # 1010
     y[3000] = 20.0                                                  # blows up at epoch 3001
-    knee, kept = core.knee_epoch(y)
+    knee, kept = selection.knee_epoch(y)
     assert kept == 3000
     assert abs(knee - _kneedle_exponential(3000, 400)) < 25        # 806
     # a rising, saturating loss (critic starting far below 0) has its knee at the same place
-    knee, _ = core.knee_epoch(-8 * np.exp(-t / 400) + 1 + rng.normal(0, 0.3, len(t)))
+    knee, _ = selection.knee_epoch(-8 * np.exp(-t / 400) + 1 + rng.normal(0, 0.3, len(t)))
     assert abs(knee - _kneedle_exponential(5000, 400)) < 25
-    assert core.cut_index([1, 2, -11, 3]) == 2 and core.cut_index([16.0]) == 0
+    assert selection.cut_index([1, 2, -11, 3]) == 2 and selection.cut_index([16.0]) == 0
 
 
 def test_instability_progress_and_learning_rate_choice():
     saw = np.tile([0.0, 1.0, 0.0, 3.0], 50)         # apexes alternate 1, 3: every jump is 2
-    assert core.instability(saw) == pytest.approx(2.0)
-    assert core.progress(np.arange(2000.0)) == pytest.approx(-1500.0)   # mean(0..499) - mean(1500..1999)
+    assert selection.instability(saw) == pytest.approx(2.0)
+    assert selection.progress(np.arange(2000.0)) == pytest.approx(-1500.0)   # mean(0..499) - mean(1500..1999)
     # lr_1: smallest final critic loss above 3; none above -> the largest
     flat = [np.full(100, v) for v in (2.0, 6.0, 4.0)]
-    assert core.choose_lr1(flat)[0] == 2
-    assert core.choose_lr1([np.full(100, v) for v in (1.0, 2.0, -1.0)])[0] == 1
+    assert selection.choose_lr1(flat)[0] == 2
+    assert selection.choose_lr1([np.full(100, v) for v in (1.0, 2.0, -1.0)])[0] == 1
     # lr_2: same progress, the calmer curve wins; a curve leaving the band is out
     t = np.arange(3000)
     rng = np.random.default_rng(1)
@@ -223,8 +223,8 @@ def test_instability_progress_and_learning_rate_choice():
     calm, rough = base + rng.normal(0, 0.05, 3000), base + rng.normal(0, 0.5, 3000)
     fast_but_cut = 10 * np.exp(-t / 100) + rng.normal(0, 0.05, 3000)
     fast_but_cut[2000:] = 20
-    assert core.choose_lr2([rough, calm])[0] == 1
-    assert core.choose_lr2([fast_but_cut, rough, calm])[0] == 2
+    assert selection.choose_lr2([rough, calm])[0] == 1
+    assert selection.choose_lr2([fast_but_cut, rough, calm])[0] == 2
 
 
 # ----------------------------------------------------------------------------- training
@@ -356,7 +356,7 @@ def test_classic_wgan_has_no_pretraining_and_no_alpha(two_class):
 
 
 def test_loss_curve_figure(two_class, tmp_path):
-    from omicsaug.plots_wgan import loss_curves
+    from omicsaug.generators.wgan.plots import loss_curves
 
     X, y, _ = two_class
     m = WGANGenerator(pretrain="pooled", random_state=0, **TINY).fit(X, y)
@@ -485,28 +485,28 @@ def test_training_stops_once_every_model_left_the_band():
     parameters, snapshots, and each curve up to its cut (after it NaN). The three models
     leave at different epochs, so the stack really shrinks twice before the stop."""
     d, hidden = 6, (8, 8)
-    gn, cn = core.StackedMLP(core.generator_sizes(d, hidden, d)), core.StackedMLP(core.critic_sizes(d, hidden))
+    gn, cn = networks.StackedMLP(networks.generator_sizes(d, hidden, d)), networks.StackedMLP(networks.critic_sizes(d, hidden))
     g0 = torch.Generator().manual_seed(0)
     tg, tc = gn.init(3, g0, "cpu", torch.float32), cn.init(3, g0, "cpu", torch.float32)
     data = torch.randn(3, 20, d, generator=g0) * 3
     run = {}
     for stop in (True, False):
         gens = [torch.Generator().manual_seed(i) for i in range(3)]
-        run[stop] = core.train_stack(gn, cn, tg, tc, data, [20] * 3, [5] * 3, alpha=[1.0] * 3,
+        run[stop] = training.train_stack(gn, cn, tg, tc, data, [20] * 3, [5] * 3, alpha=[1.0] * 3,
                                      lr=[1e-2, 3e-2, 1e-1], epochs=400, band=(-5.0, 5.0),
                                      snapshot_every=10, dropout=0.0, generator=gens,
                                      stop_when_dead=stop)
     a, b = run[True], run[False]
     assert a["epochs_run"] < 400 and b["epochs_run"] == 400
-    cuts = [core.cut_index(b["critic"][:, j], (-5.0, 5.0)) for j in range(3)]
+    cuts = [selection.cut_index(b["critic"][:, j], (-5.0, 5.0)) for j in range(3)]
     assert len(set(cuts)) == 3 and max(cuts) + 1 == a["epochs_run"]
     for j in range(3):   # a dropped model's curve ends right after its cut
         assert np.isnan(a["critic"][cuts[j] + 1:, j]).all()
     torch.testing.assert_close(a["theta_g"], b["theta_g"], rtol=0, atol=0)
     torch.testing.assert_close(a["snapshots"], b["snapshots"], rtol=0, atol=0)
     for j in range(3):
-        n = core.cut_index(b["critic"][:, j], (-5.0, 5.0))
-        assert core.cut_index(a["critic"][:, j], (-5.0, 5.0)) == n < a["epochs_run"]
+        n = selection.cut_index(b["critic"][:, j], (-5.0, 5.0))
+        assert selection.cut_index(a["critic"][:, j], (-5.0, 5.0)) == n < a["epochs_run"]
         np.testing.assert_array_equal(a["critic"][:n + 1, j], b["critic"][:n + 1, j])
 
 

@@ -150,6 +150,18 @@ class Generator:
         dominates a run) then trains only the classes that get rows - e.g. the minority
         class when balancing - and ``sample`` refuses the others. Other methods ignore it.
         """
+        Z, y = self._start_fit(X, y, n_per_class)
+        if self.per_class:
+            self.models_ = {c: self._fit_class(Z[self.class_index_[c]], self.rng_)
+                            for c in self.fitted_classes_}
+        else:
+            self._fit_all(Z, y, self.rng_)
+        return self
+
+    def _start_fit(self, X, y, n_per_class=None):
+        """What every fit does before learning: check ``X`` and ``y``, set the classes, the
+        classes to train, the random stream ``rng_`` and the scaling; returns ``(Z, y)``
+        (``Z`` the scaled rows). A method that fits several tables at once calls it per table."""
         X, y, classes, counts = self._validate(X, y)
         self.classes_, self.class_counts_ = classes, counts
         self.fitted_classes_ = classes
@@ -166,12 +178,7 @@ class Generator:
             self.mean_, self.scale_ = np.zeros(X.shape[1]), np.ones(X.shape[1])
         Z = (X - self.mean_) / self.scale_
         self.class_index_ = {c: np.flatnonzero(y == c) for c in classes}
-        if self.per_class:
-            self.models_ = {c: self._fit_class(Z[self.class_index_[c]], self.rng_)
-                            for c in self.fitted_classes_}
-        else:
-            self._fit_all(Z, y, self.rng_)
-        return self
+        return Z, y
 
     def reseed(self, seed):
         """Restart the sampling stream of a fitted generator at ``seed``: ``reseed(s)`` then

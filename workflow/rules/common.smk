@@ -4,8 +4,6 @@ import re
 import sys
 from pathlib import Path
 
-from snakemake.utils import validate
-
 from omicsaug import config as oc
 from omicsaug.augment import method_spec, pretrain_owner
 from omicsaug.design import expand_designs
@@ -24,11 +22,12 @@ def stop(exc):
 
 
 try:
-    oc.validate_config(  # one clear message
-        config, configfile=", ".join(_configfiles), schema_path=SCHEMA
+    # one pass: the schema's checks (one clear message) and its defaults filled in
+    config.update(
+        oc.validate_config(
+            config, configfile=", ".join(_configfiles), schema_path=SCHEMA
+        )
     )
-    validate(config, SCHEMA)
-    config.update(oc.with_defaults(config))
     # the tables on disk, the designs against their groups, the AUROC class (omicsaug.startup)
     check_inputs(
         config, ", ".join(_configfiles), cache_dir=".snakemake/omicsaug/startup"
@@ -208,7 +207,7 @@ def get_calibration(wildcards):
 
 def get_null_files(wildcards):
     """Per augmented cell ("design/method"): its null-run chunk files and the pooling used."""
-    from omicsaug.calibration import resolve_pooling
+    from omicsaug.evaluation.calibration import resolve_pooling
 
     d = wildcards.dataset
     n_seeds_of = {x.name: len(x.seeds) for x in dataset_designs(d)}
@@ -285,7 +284,7 @@ def get_classifier_inputs(wildcards):
 
 def get_auroc_settings(wildcards):
     a = dataset_spec(wildcards.dataset)["evaluation"]["auroc"]
-    if a.get("positive") is None:
+    if a["positive"] is None:
         raise ValueError(
             f"dataset {wildcards.dataset}: evaluation.auroc.positive must name the "
             "positive class"
@@ -394,7 +393,7 @@ def generator_diagnostics(name):
     ctl = oc.error_control(config, name)
     if ctl["enabled"]:
         designs = [d.name for d in dataset_designs(name)]
-        for des in ctl.get("designs") or designs:
+        for des in ctl["designs"] or designs:
             for m in ctl["methods"]:
                 out += expand(
                     "results/{d}/error_control/{des}/{m}.{ext}",
@@ -462,7 +461,7 @@ def auroc_runtime(wildcards, attempt):
 
 def calibrate_runtime(wildcards, attempt):
     """The augment rule's per-seed estimate times the null runs of one chunk."""
-    from omicsaug.calibration import null_plan
+    from omicsaug.evaluation.calibration import null_plan
 
     c = get_calibration(wildcards)
     runs = len(null_plan(get_design(wildcards)["seeds"], c["n_null"], c["pooling"]))

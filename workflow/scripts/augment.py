@@ -1,6 +1,6 @@
 """Augment every seed of one (dataset, design) subset table with one method."""
 from omicsaug.augment import augment_design, prepare_job
-from omicsaug.fidelity import augmented_fidelity
+from omicsaug.evaluation.class_fidelity import augmented_fidelity
 from omicsaug.io import read_samples
 from omicsaug.utils import log_to, save_fit, write_tsv
 

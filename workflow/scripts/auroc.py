@@ -1,9 +1,9 @@
 """AUROC of tuned HistGradientBoosting trained on each method's table of one design
 (Cusworth et al. 2024): one job per (dataset, design), every method and repeat; under the
-paper protocol every repeat's iterations of new synthetic rows (omicsaug.iterations)."""
+paper protocol every repeat's iterations of new synthetic rows (omicsaug.evaluation.iterations)."""
 import pandas as pd
 
-from omicsaug import classify, iterations
+from omicsaug.evaluation import classify, iterations
 from omicsaug.io import feature_columns, read_samples
 from omicsaug.preprocess import apply_to
 from omicsaug.utils import derive_seed, load_fit, log_to, read_tsv, write_tsv
@@ -18,8 +18,8 @@ if "validation" in snakemake.input.keys():
 seed = derive_seed(snakemake.params.seed, "auroc", design)
 tables = [read_tsv(p, dtype={"sample_id": str, "group": str}) for p in snakemake.input.augmented]
 selected = None
-fs = a.get("feature_selection") or {}
-if fs.get("enabled"):  # on each seed's original rows (the same for every method), before training
+fs = a["feature_selection"]
+if fs["enabled"]:  # on each seed's original rows (the same for every method), before training
     orig = tables[0][~tables[0]["synthetic"].astype(bool)]
     feats = [c for c in feature_columns(full)]
     selected = {}
@@ -42,8 +42,8 @@ for table, method, spec, fit in zip(tables, snakemake.params.methods, snakemake.
     s = classify.auroc_scores(table, design, method,
                               positive=str(a["positive"]), validation=validation, full=full, seed=seed,
                               grid=a["grid"], folds=a["folds"], n_jobs=snakemake.threads,
-                              selected=selected, tuning=a.get("tuning", "grouped"))
+                              selected=selected, tuning=a["tuning"])
     log.info("%s %s: AUROC %.3f ± %.3f over %d repeats (inner-CV AUROC %.3f, %s tuning)", design,
-             method, s["auroc"].mean(), s["auroc"].std(), len(s), s["cv_auroc"].mean(), a.get("tuning", "grouped"))
+             method, s["auroc"].mean(), s["auroc"].std(), len(s), s["cv_auroc"].mean(), a["tuning"])
     parts.append(s)
 write_tsv(pd.concat(parts, ignore_index=True), snakemake.output[0])

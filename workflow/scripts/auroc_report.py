@@ -2,7 +2,8 @@
 repeats and iterations, BH); draw the boxes and the per-cell AUC differences."""
 import pandas as pd
 
-from omicsaug import classify, plots
+from omicsaug import plots
+from omicsaug.evaluation import classify
 from omicsaug.utils import log_to, read_tsv, write_tsv
 
 log = log_to(snakemake.log[0], threads=snakemake.threads)

@@ -2,10 +2,10 @@
 pipeline on label-permuted copies of the design's subsets."""
 import pandas as pd
 
-from omicsaug import calibration as cal
 from omicsaug.augment import prepare_job
-from omicsaug.design import SEED
+from omicsaug.evaluation import calibration as cal
 from omicsaug.io import read_samples
+from omicsaug.table import SEED
 from omicsaug.utils import log_to, write_tsv
 
 log = log_to(snakemake.log[0], threads=snakemake.threads)

@@ -1,14 +1,14 @@
 """One row per (design, method): the method's null-run error figures for the naive rule, its
 calibrated power, the paired verdict against the unaugmented baseline, and its equivalent n."""
-from omicsaug import calibration as cal
+from omicsaug.evaluation import power
 from omicsaug.utils import log_to, read_tsv, write_tsv
 
 log = log_to(snakemake.log[0], threads=snakemake.threads)
 p, inp = snakemake.params, snakemake.input
 reference = read_tsv(inp.reference)
-mask, _ = cal.power_reference(reference, read_tsv(inp.truth) if "truth" in inp.keys() else None,
+mask, _ = power.power_reference(reference, read_tsv(inp.truth) if "truth" in inp.keys() else None,
                               reference["feature"])
-table = cal.calibration_table(read_tsv(inp.recovery), read_tsv(inp.pvalues),
+table = power.calibration_table(read_tsv(inp.recovery), read_tsv(inp.pvalues),
                               {tuple(k.split("/", 1)): v for k, v in p.nulls.items()},
                               read_tsv(inp.curve), p.designs, p.baseline,
                               set(reference["feature"][mask]), alpha=p.alpha,

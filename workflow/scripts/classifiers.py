@@ -1,7 +1,8 @@
 """RF / SVM / kNN trained on every augmented table, scored on held-out original samples."""
 import pandas as pd
 
-from omicsaug import classify, plots
+from omicsaug import plots
+from omicsaug.evaluation import classify
 from omicsaug.io import read_samples
 from omicsaug.utils import derive_seed, log_to, read_tsv, write_tsv
 

@@ -7,15 +7,15 @@ table (one block per seed), the decision (JSON: per-seed levels, which an amount
 """
 import json
 
-from omicsaug.error_control import control_subsets
+from omicsaug.evaluation.error_control import control_subsets
+from omicsaug.evaluation.plots import plot_selection_frequencies
 from omicsaug.io import read_samples
-from omicsaug.plots_genesom import plot_selection_frequencies
 from omicsaug.utils import derive_seed, log_to, write_text, write_tsv
 
 log = log_to(snakemake.log[0], threads=snakemake.threads)
 spec, ctl = snakemake.params.method, snakemake.params.control
 design = snakemake.wildcards.design
-boruta = ctl.get("boruta") or {}
+boruta = ctl["boruta"]
 log.info("error control %s %s: generator %s %s, rule %s, levels %s, %d splits, subsets %s", design,
          spec["name"], spec["generator"], spec["params"], ctl["rule"], ctl["levels"], ctl["n_seeds"],
          ctl["subsets"] or "all")
@@ -24,8 +24,8 @@ decision, evidence = control_subsets(
     random_state=derive_seed(snakemake.params.seed, "error_control", design, spec["name"]), log=log,
     levels=ctl["levels"], n_seeds=ctl["n_seeds"], train_fraction=ctl["train_fraction"],
     generator=spec["generator"], generator_params=spec["params"],
-    alpha=boruta.get("alpha", 1e-4), max_iter=boruta.get("max_iter", 100),
-    n_estimators=boruta.get("n_estimators", "auto"), max_features=boruta.get("max_features", "sqrt"),
+    alpha=boruta["alpha"], max_iter=boruta["max_iter"],
+    n_estimators=boruta["n_estimators"], max_features=boruta["max_features"],
     n_boot=ctl["n_boot"], tolerance=ctl["tolerance"], stop_early=ctl["stop_early"],
     rule=ctl["rule"], stop_alpha=ctl["stop_alpha"], n_jobs=snakemake.threads)
 decision.update(dataset=snakemake.wildcards.dataset, design=design, method=spec["name"])

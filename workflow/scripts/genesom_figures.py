@@ -2,7 +2,7 @@
 training trace, and a JSON summary, from the augment stage's fit of the design's first seed."""
 import json
 
-from omicsaug.plots_genesom import plot_bmu_changes, plot_radius, plot_umatrix
+from omicsaug.generators.genesom.plots import plot_bmu_changes, plot_radius, plot_umatrix
 from omicsaug.utils import load_fit, log_to, write_text
 
 log = log_to(snakemake.log[0], threads=snakemake.threads)

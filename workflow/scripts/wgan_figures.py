@@ -1,6 +1,6 @@
 """WGAN loss curves (critic, generator, chosen epoch) and the trained model of the design's
 first seed, from the augment stage's fit; the .pt file reloads with WGANGenerator.load."""
-from omicsaug.plots_wgan import loss_curves
+from omicsaug.generators.wgan.plots import loss_curves
 from omicsaug.utils import load_fit, log_to
 
 log = log_to(snakemake.log[0], threads=snakemake.threads)

@@ -13,16 +13,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from .config import DEFAULTS
-from .stats import adjust, make_classifier
-from .table import GROUP, ID, PARENT, SEED, SYNTHETIC, feature_columns, held_out  # noqa: F401
-# the paper grid, as in the config defaults (evaluation.auroc.grid)
-HGB_GRID = DEFAULTS["defaults"]["evaluation"]["auroc"]["grid"]
+from ..table import GROUP, ID, PARENT, SEED, SYNTHETIC, feature_columns, held_out
+from .reference import adjust, make_classifier
 
 
 def _features(df):
     return feature_columns(df, controls=False)
-
 
 
 def classifier_scores(augmented: pd.DataFrame, full: pd.DataFrame, design: str, method: str,
@@ -93,8 +89,17 @@ def leak_free_folds(y, synthetic, parent, ids, folds=5, seed=0, X=None, neighbou
     return out
 
 
+def paper_grid() -> dict:
+    """The HGB grid of Cusworth et al. (2024): the config's default ``evaluation.auroc.grid``
+    (5 learning rates x 5 leaf sizes)."""
+    from ..config import defaults
+
+    return defaults()["defaults"]["evaluation"]["auroc"]["grid"]
+
+
 def tuned_hgb(X, y, seed=0, grid=None, folds=5, n_jobs=1, cv=None):
-    """HistGradientBoostingClassifier tuned by stratified k-fold CV (Cusworth et al. 2024 grid).
+    """HistGradientBoostingClassifier tuned by stratified k-fold CV (``grid``: default
+    :func:`paper_grid`).
 
     ``n_jobs`` worker processes share the grid x folds fits (joblib; identical results for
     any ``n_jobs``), each boosting with one OpenMP thread: at a few hundred rows a fit is too
@@ -109,7 +114,7 @@ def tuned_hgb(X, y, seed=0, grid=None, folds=5, n_jobs=1, cv=None):
 
     k = int(min(folds, pd.Series(y).value_counts().min()))
     search = GridSearchCV(HistGradientBoostingClassifier(random_state=seed),
-                          grid or HGB_GRID, scoring="roc_auc",
+                          grid or paper_grid(), scoring="roc_auc",
                           cv=cv if cv is not None else StratifiedKFold(k, shuffle=True, random_state=seed),
                           n_jobs=max(1, int(n_jobs)), error_score=0.5)
     with threadpool_limits(limits=1, user_api="openmp"), parallel_config("loky", inner_max_num_threads=1):

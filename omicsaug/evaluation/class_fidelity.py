@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..table import GROUP, SEED, SYNTHETIC, feature_columns
+
 MIN_ACCURACY_GAIN = 0.10
 MIN_CORRELATION = 0.5
 MIN_KEPT = 0.75
@@ -69,8 +71,6 @@ def class_fidelity(X_real, y_real, X_syn, y_syn, seed=0) -> dict:
 def augmented_fidelity(table: pd.DataFrame, design: str, method: str, seed=0, log=None) -> pd.DataFrame:
     """One row per seed of an augmented long table (the augment job's output); negative-control
     columns are left out. Logs a WARNING per flagged seed."""
-    from .table import GROUP, SEED, SYNTHETIC, feature_columns
-
     feats = feature_columns(table, controls=False)
     rows = []
     for s, t in table.groupby(SEED, sort=True):

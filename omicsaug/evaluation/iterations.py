@@ -24,9 +24,9 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from .augment import _add_synthetic, _seed_table, spec_for_seed
-from .table import GROUP, ID, SEED, SYNTHETIC, feature_columns
-from .utils import derive_seed, get_logger
+from ..augment import _add_synthetic, _seed_table, spec_for_seed
+from ..table import GROUP, ID, SEED, SYNTHETIC, feature_columns, held_out
+from ..utils import derive_seed, get_logger
 
 
 def regenerate(gen, originals: pd.DataFrame, spec: dict, seed: int, where="") -> pd.DataFrame:
@@ -74,11 +74,11 @@ def auroc_iterations(augmented: pd.DataFrame, fits: dict, spec: dict, design: st
     ``augmented`` and per amount (:func:`sweep_specs`), tune once on iteration 0, then
     ``iterations`` rounds of regenerate + refit + score. ``fits``: seed -> fitted generator
     (the augment job's). ``base_seed`` seeds the iterations' rows, ``seed`` the classifier.
-    Columns as :func:`omicsaug.classify.auroc_scores` plus ``iteration`` and ``protocol``.
+    Columns as :func:`.classify.auroc_scores` plus ``iteration`` and ``protocol``.
     """
     from joblib import Parallel, delayed, parallel_config
 
-    from .classify import _features, auroc_scores, held_out
+    from .classify import auroc_scores
 
     log = log or get_logger()
     rows = []
@@ -98,7 +98,7 @@ def auroc_iterations(augmented: pd.DataFrame, fits: dict, spec: dict, design: st
             best = tuned.iloc[0]
             params = {"learning_rate": float(best["learning_rate"]),
                       "min_samples_leaf": int(best["min_samples_leaf"])}
-            feats = _features(tables[0])
+            feats = feature_columns(tables[0], controls=False)
             yt = (test[GROUP].astype(str) == positive).astype(int).to_numpy()
             Xt = test[feats].to_numpy(float)
             digests = [_digest(t) for t in tables]

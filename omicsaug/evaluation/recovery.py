@@ -8,7 +8,7 @@ ways (column ``test``):
   *original* feature family (m = number of original features, as in the reference); each
   ``<feature>__perm`` negative control is judged with the same m. Synthetic rows count as
   independent samples, so this rule is anti-conservative for every method that adds rows: its
-  error on the method's own null runs is reported beside it (:mod:`omicsaug.calibration`).
+  error on the method's own null runs is reported beside it (:mod:`.calibration`).
 - ``calibrated_fwer``: max-T against the method's own permutation null (family-wise error).
 - ``calibrated_fdr``: pooled permutation p-values of that null, Benjamini-Hochberg.
 
@@ -27,8 +27,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .stats import adjust, anova, anova_stat
-from .table import GROUP, ID, SEED, SYNTHETIC, feature_columns, held_out, is_control
+from ..table import GROUP, ID, SEED, SYNTHETIC, feature_columns, held_out, is_control
+from .reference import adjust, anova, anova_stat
 
 REFERENCE_SETS = {"sidak": "significant_sidak", "raw": "significant_raw"}
 #: per-feature decision column of each test
@@ -38,7 +38,7 @@ DECISION = {"naive": "significant", "calibrated_fwer": "significant_fwer",
 
 def feature_tests(X, y, features, welch=False, alpha=0.05) -> pd.DataFrame:
     """ANOVA p per column; Šidák/BH over the original features only (perm copies use the same m).
-    ``stat`` is -log10 p (:func:`omicsaug.stats.anova_stat`), the calibrated tests' statistic."""
+    ``stat`` is -log10 p (:func:`.reference.anova_stat`), the calibrated tests' statistic."""
     features = list(features)
     _, p = anova(X, y, welch=welch)
     is_perm = np.array([is_control(f) for f in features])
@@ -79,7 +79,7 @@ def recovery(augmented: pd.DataFrame, reference: pd.DataFrame, design: str, meth
              null=None, full: pd.DataFrame | None = None, heldout_min_per_group=3):
     """Score one augmented table (all seeds) against the full-data reference.
 
-    ``null``: the method's :class:`omicsaug.calibration.NullDistribution` for this design
+    ``null``: the method's :class:`.calibration.NullDistribution` for this design
     (adds the ``calibrated_fwer`` and ``calibrated_fdr`` tests); ``full``: the full imputed
     sample table (adds the ``heldout`` reference where the left-out samples suffice).
 

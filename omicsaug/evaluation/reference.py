@@ -1,4 +1,9 @@
-"""Per-feature tests, multiple-testing corrections and cross-validated classifiers."""
+"""The full-data reference: per-feature tests, multiple-testing corrections, cross-validated
+classifiers, and the failure point (how the findings fade as the sample size shrinks).
+
+The tests (:func:`anova`, :func:`anova_stat`, :func:`adjust`) are also the ones every
+augmented table is judged by (:mod:`.recovery`, :mod:`.calibration`).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
+
+from ..design import Design, draw_indices
+from ..errors import InputError
+from ..table import GROUP, SEED
 
 
 def _groups(X, y):
@@ -70,7 +79,7 @@ def anova_stat(X, y, welch=False):
     For Fisher's ANOVA on one table every feature has the same degrees of freedom, so this
     statistic orders features exactly as F does; with Welch it puts features with different
     degrees of freedom on one scale. It is the statistic of the calibrated tests
-    (:mod:`omicsaug.calibration`).
+    (:mod:`.calibration`).
     """
     F, df1, df2 = _anova_f(X, y, welch)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -161,3 +170,42 @@ def cross_validated_accuracy(X, y, models=("rf", "svm", "knn"), folds=5, repeats
                 rows.append({"model": m, "repeat": r, "fold": f,
                              "balanced_accuracy": balanced_accuracy_score(y[te], clf.predict(X[te]))})
     return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------- failure point
+def failure_point(X, y, n_values, seeds, alpha=0.05, base_seed=0, correction="sidak",
+                  welch=False) -> tuple[pd.DataFrame, pd.DataFrame, int | None]:
+    """Significant-feature counts as the per-group sample size shrinks.
+
+    For each n (per group) and seed, draw a stratified subset without replacement, run the
+    per-feature ANOVA and count features with adjusted p < alpha. Returns
+    (draws, summary, n_min): ``n_min`` is the smallest n at which at least half of the
+    draws keep one or more significant features, and every larger n does too; None when
+    no n qualifies.
+    """
+    X = np.asarray(X, float)
+    y = np.asarray(y).astype(str)
+    df = pd.DataFrame({GROUP: y})
+    smallest = int(df[GROUP].value_counts().min())
+    n_values = sorted({int(v) for v in n_values if 2 <= int(v) <= smallest})
+    if not n_values:
+        raise InputError(f"no n per group between 2 and the smallest group size ({smallest}).",
+                         key="failure_point.n_per_group", fix="list sizes the data can supply.")
+    rows = []
+    for n in n_values:
+        d = Design(f"fp_n{n}", "sample_size", tuple(seeds), n_per_group=n)
+        for s in seeds:
+            idx = draw_indices(df, d, s, base_seed)
+            rows.append({"n_per_group": n, SEED: s,
+                         "n_significant": count_significant(X[idx], y[idx], alpha, correction, welch)})
+    draws = pd.DataFrame(rows)
+    summ = draws.groupby("n_per_group")["n_significant"].agg(
+        mean="mean", median="median", sd="std", min="min", max="max",
+        fraction_with_any=lambda v: float((v > 0).mean())).reset_index()
+    ok = summ["fraction_with_any"] >= 0.5
+    n_min = None
+    for i in range(len(summ) - 1, -1, -1):
+        if not ok.iloc[i]:
+            break
+        n_min = int(summ["n_per_group"].iloc[i])
+    return draws, summ, n_min

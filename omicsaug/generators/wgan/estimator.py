@@ -5,26 +5,26 @@ the class imbalance problem in high dimensional omics data." BMC Med Inform Deci
 2024;24:90. No code of the authors is public; this is a re-implementation from the Methods
 section. Where the paper is silent, the WGAN-GP defaults of Gulrajani et al. (2017,
 "Improved training of Wasserstein GANs") are used: gradient-penalty weight 10, Adam with
-learning rate 1e-4 and betas (0.5, 0.9). The engine (networks, training loop, scaling,
-epoch and learning-rate selection) is :mod:`omicsaug.wgan_core`.
+learning rate 1e-4 and betas (0.5, 0.9).
 
 Protocol of ``wgan`` (paper section "Training approach"):
 
-1. Scale features (:class:`~omicsaug.wgan_core.SkewScaler`): Yeo-Johnson where
+1. Scale features (:class:`~.scaling.SkewScaler`): Yeo-Johnson where
    ``scipy.stats.skewtest`` gives p < 0.05, robust scaling otherwise; one scaler for the
    external data (fitted on up to 200 random external rows), one for the real data.
 2. Pre-train one WGAN-GP on the unlabelled external data (alpha = 0, batch 30), growing the
-   networks one hidden layer at a time (generator noise -> 50 [-> 100 [-> 200]] -> features;
-   critic features -> [[200 ->] 100 ->] 50 -> 1).
+   networks one hidden layer at a time (:func:`~.protocol.pretrain`).
 3. Copy the pre-trained generator and critic into one GAN per class and re-train each on
    its class of the real data (batch 10 for under-represented classes, 20 for the
    over-represented one; alpha per class): first with the best of ``lr1_grid``, then with
    the best of ``lr2_grid``, then keep the generator snapshot at the knee of the critic-loss
-   curve.
+   curve (:func:`~.protocol.retrain`).
 4. Sample from each class's generator and map back to the original scale.
 
-All per-class GANs and all learning-rate candidates of one stage are trained *together* as
-one stacked model (:func:`omicsaug.wgan_core.train_stack`).
+This module is the estimator (parameters, data, fitted state, sampling, persistence); the
+parts of the subpackage: :mod:`.protocol` (pre- and re-training), :mod:`.training` and
+:mod:`.gradients` (the WGAN-GP loop), :mod:`.networks`, :mod:`.selection` (curve and knee
+choices), :mod:`.scaling`, :mod:`.plots`.
 """
 
 from __future__ import annotations
@@ -36,33 +36,15 @@ import time
 import numpy as np
 import pandas as pd
 
-from .. import wgan_core as core
-from .base import Generator, int_seed
+from ..base import Generator, int_seed
+from . import protocol
+from .external import external_matrix
+from .networks import StackedMLP, critic_sizes, generator_sizes
+from .scaling import SkewScaler
 
 log = logging.getLogger("omicsaug")
 
 PRETRAIN_MODES = ("external", "pooled", "none")
-from ..table import GROUP, ID, PERM_SUFFIX
-
-META = (ID, GROUP)
-
-
-def _pair(value, name, classes, counts):
-    """Resolve a per-class setting: number, {class: value} or (under-, over-represented)."""
-    nmax = counts.max()
-    if isinstance(value, dict):
-        missing = [c for c in classes if c not in value and str(c) not in value]
-        if missing:
-            raise ValueError(f"{name}: no value for class(es) {missing}; got keys {sorted(map(str, value))}")
-        return np.array([float(value[c] if c in value else value[str(c)]) for c in classes])
-    if np.ndim(value) == 0:
-        return np.full(len(classes), float(value))
-    value = list(value)
-    if len(value) != 2:
-        raise ValueError(f"{name} must be a number, a dict per class or a pair "
-                         f"(under-represented, over-represented); got {value!r}")
-    return np.array([float(value[0] if n < nmax else value[1]) for n in counts])
-
 
 
 def _same(a, b):
@@ -73,6 +55,7 @@ def _same(a, b):
         return bool(np.all(a == b)) if type(a) is type(b) else False
     except (TypeError, ValueError):
         return False
+
 
 class WGANGenerator(Generator):
     """Omics WGAN-GP with pre-training, progressive growing and a spread term (Cusworth et al. 2024).
@@ -120,12 +103,12 @@ class WGANGenerator(Generator):
         The paper: up to 5,000 each.
     lr1_threshold : float, default 3.0
         lr_1 = the rate "resulting in the smallest critic loss above 3"
-        (:func:`~omicsaug.wgan_core.choose_lr1`).
+        (:func:`~.selection.choose_lr1`).
     lr, epochs : float, int, default 1e-4 and 2000
         Used when ``tune_lr=False``.
     knee : bool, default True
         Keep the snapshot at the knee of the (cut) critic-loss curve of the final stage
-        (:func:`~omicsaug.wgan_core.knee_epoch`); if False keep the final state.
+        (:func:`~.selection.knee_epoch`); if False keep the final state.
     snapshot_every : int, default 20
     band : (float, float), default (-10.0, 15.0)
         A critic-loss curve is cut at its first epoch outside this band; a model is frozen
@@ -164,7 +147,7 @@ class WGANGenerator(Generator):
         ``history_["retrain"][class]["stages"]`` (per stage: learning rates, critic and
         generator losses epochs x candidates, chosen candidate, scores), plus the chosen
         ``snapshot_epoch``, ``knee_epoch`` and ``cut_epoch`` per class. Plot with
-        :func:`omicsaug.plots_wgan.loss_curves`.
+        :func:`omicsaug.generators.wgan.plots.loss_curves`.
     generators_ : dict
         Per class, the flat generator parameters (CPU tensor) used for sampling.
     scaler_ : SkewScaler
@@ -292,15 +275,14 @@ class WGANGenerator(Generator):
 
         With ``n_per_class`` only the classes that will get rows are re-trained (one GAN per
         class: when balancing, the minority classes only); the others cannot be sampled."""
-        self.feature_names_in_ = (np.asarray(X.columns, dtype=object)
-                                  if isinstance(X, pd.DataFrame) else None)
-        return super().fit(X, y, n_per_class=n_per_class)
+        type(self).fit_many([self], [X], [y], [n_per_class])
+        return self
 
     @classmethod
     def fit_many(cls, generators, Xs, ys, n_per_class=None):
         """Fit several generators of identical settings (one per table, e.g. per seed) with
         all their re-training in shared stacks: every (table, class, learning-rate
-        candidate) is one model of a stack (:func:`~omicsaug.wgan_core.train_stack`).
+        candidate) is one model of a stack (:func:`~.training.train_stack`).
 
         With the small networks and batches of this method a step's cost is mostly fixed
         overhead up to about a dozen models, so stacking more of them makes each cheaper.
@@ -319,14 +301,18 @@ class WGANGenerator(Generator):
                     _same(v, ref[k]) for k, v in g.get_params().items() if k != "random_state"):
                 raise ValueError("fit_many needs generators of one class with identical settings "
                                  "(only random_state may differ)")
-        try:
-            for g, X, y, n in zip(generators, Xs, ys, n_per_class):
-                g._defer_retrain = True
-                g.fit(X, y, n_per_class=n)
-        finally:
-            for g in generators:
-                g.__dict__.pop("_defer_retrain", None)
-        _retrain(generators)
+        plans = [g._plan(X, y, n) for g, X, y, n in zip(generators, Xs, ys, n_per_class)]
+        results = protocol.retrain(protocol.Settings.of(generators[0]), plans)
+        del plans
+        for g, r in zip(generators, results):
+            g._retrained(r, len(generators))
+        if results[0].trained:
+            for m in generators:
+                log.info("wgan: pre-training %.1f s, re-training %.1f s (a stack of %d fit(s)); "
+                         "per class %s", m.timings_["pretrain"], m.timings_["retrain_stack"],
+                         len(generators),
+                         {str(c): {k: v for k, v in h.items() if k in ("lr1", "lr2", "lr", "snapshot_epoch")}
+                          for c, h in m.history_["retrain"].items()})
         return generators
 
     def stack_budget(self, n_features, n_classes):
@@ -337,7 +323,7 @@ class WGANGenerator(Generator):
         models = max(1, int(n_classes)) * L
         hidden = tuple(int(h) for h in self.hidden)
         d = int(n_features)
-        p_g = core.StackedMLP(core.generator_sizes(int(self.latent_dim or d), hidden, d)).n_params
+        p_g = StackedMLP(generator_sizes(int(self.latent_dim or d), hidden, d)).n_params
         last = int(self.lr2_epochs if self.tune_lr else self.epochs)
         n_snap = last // int(self.snapshot_every) if self.knee else 0
         by_mem = (512 * 2**20) // max(1, n_snap * models * p_g * 4)
@@ -370,17 +356,23 @@ class WGANGenerator(Generator):
         Xe = self._external_matrix(np.empty((0, d)), rng)
         tg0, tc0 = self._pretrain(Xe, hidden, d, proto["grow"], tgen, dev, torch.float32, rng)
         self.pretrained_ = {"theta_g": tg0.cpu(), "theta_c": tc0.cpu(),
-                            "sizes_g": core.generator_sizes(self.latent_dim_, hidden, d),
-                            "sizes_c": core.critic_sizes(d, hidden),
+                            "sizes_g": generator_sizes(self.latent_dim_, hidden, d),
+                            "sizes_c": critic_sizes(d, hidden),
                             "history": self.history_["pretrain"]}
         self.timings_ = {"pretrain": time.perf_counter() - t0}
         log.info("wgan: pre-training on %d external rows x %d features: %.1f s", len(Xe), d,
                  self.timings_["pretrain"])
         return self
 
-    def _fit_all(self, X, y, rng):
+    def _plan(self, X, y, n_per_class):
+        """One fit up to re-training: checks, scaling, pre-training (or the pre-trained
+        weights, or a random initialisation); returns the fit's :class:`~.protocol.Plan`."""
         import torch
 
+        self.feature_names_in_ = (np.asarray(X.columns, dtype=object)
+                                  if isinstance(X, pd.DataFrame) else None)
+        X, y = self._start_fit(X, y, n_per_class)
+        rng = self.rng_
         self._check_params()
         proto = self._protocol()
         dev = self._device()
@@ -390,11 +382,11 @@ class WGANGenerator(Generator):
         dt = torch.float32
         d = X.shape[1]
         self.latent_dim_ = int(self.latent_dim or d)
-        self.scaler_ = core.SkewScaler().fit(X)
+        self.scaler_ = SkewScaler().fit(X)
         Zr = self.scaler_.transform(X)
         hidden = tuple(int(h) for h in self.hidden)
-        gnet = core.StackedMLP(core.generator_sizes(self.latent_dim_, hidden, d))
-        cnet = core.StackedMLP(core.critic_sizes(d, hidden))
+        gnet = StackedMLP(generator_sizes(self.latent_dim_, hidden, d))
+        cnet = StackedMLP(critic_sizes(d, hidden))
         self.history_ = {"pretrain": None, "retrain": {}}
         self.timings_ = {}
 
@@ -414,104 +406,43 @@ class WGANGenerator(Generator):
                             "sizes_c": cnet.sizes, "history": self.history_["pretrain"]}
         self.timings_["pretrain"] = time.perf_counter() - t0
 
-        # ---- 3. re-training per class: prepared here, trained by _retrain (alone, or in one
-        # stack with other fits of the same settings: WGANGenerator.fit_many)
+        # ---- 3. re-training per class: planned here, trained by protocol.retrain (alone,
+        # or in one stack with other fits of the same settings: fit_many)
         classes, counts = self.classes_, self.class_counts_
-        alphas = _pair(proto["alpha"], "alpha", classes, counts)
-        batches = _pair(self.batch_size, "batch_size", classes, counts).astype(int)
+        alphas = protocol.pair(proto["alpha"], "alpha", classes, counts)
+        batches = protocol.pair(self.batch_size, "batch_size", classes, counts).astype(int)
         if (batches < 1).any():
             raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
         # under/over-represented is decided among all classes; only the sampled ones train
         keep = np.isin(classes, self.fitted_classes_)
-        self._prep = {"classes": classes[keep], "alphas": alphas[keep], "batches": batches[keep],
-                      "rows": [torch.as_tensor(Zr[y == c], dtype=dt, device=dev)
-                               for c in classes[keep]],
-                      "class_pos": [int(np.flatnonzero(classes == c)[0]) for c in classes[keep]],
-                      "stream": int_seed(rng),  # the seed of this fit's re-training streams
-                      "tg0": tg0, "tc0": tc0, "gnet": gnet, "cnet": cnet}
-        if not getattr(self, "_defer_retrain", False):
-            _retrain([self])
+        return protocol.Plan(
+            classes=classes[keep], alphas=alphas[keep], batches=batches[keep],
+            rows=[torch.as_tensor(Zr[y == c], dtype=dt, device=dev) for c in classes[keep]],
+            class_pos=[int(np.flatnonzero(classes == c)[0]) for c in classes[keep]],
+            stream=int_seed(rng),  # the seed of this fit's re-training streams
+            tg0=tg0, tc0=tc0, gnet=gnet, cnet=cnet)
 
-    # --------------------------------------------------------------- pre-training
     def _pretrain(self, Xe, hidden, d, grow, tgen, dev, dt, rng):
-        import torch
-
-        n_fit = min(int(self.n_external_scaler), len(Xe))
-        fit_rows = rng.choice(len(Xe), n_fit, replace=False) if n_fit < len(Xe) else np.arange(len(Xe))
-        self.scaler_external_ = core.SkewScaler().fit(Xe[fit_rows])
-        Ze = torch.as_tensor(self.scaler_external_.transform(Xe), dtype=dt, device=dev)[None]
-        phases = [hidden[:k] for k in range(1, len(hidden) + 1)] if grow else [hidden]
-        ep = self.pretrain_epochs
-        if np.ndim(ep) == 0:
-            ep = [int(ep)] * len(phases) if grow else [int(ep) * len(hidden)]
-        else:
-            ep = [int(e) for e in ep]
-            if not grow:
-                ep = [sum(ep)]
-            elif len(ep) != len(phases):
-                raise ValueError(f"pretrain_epochs needs one entry per growing phase "
-                                 f"({len(phases)}), got {self.pretrain_epochs}")
-        hist_c, hist_g, ends, tg, tc, prev = [], [], [], None, None, None
-        for h, epochs in zip(phases, ep):
-            gnet = core.StackedMLP(core.generator_sizes(self.latent_dim_, h, d))
-            cnet = core.StackedMLP(core.critic_sizes(d, h))
-            if prev is None:
-                tg, tc = gnet.init(1, tgen, dev, dt), cnet.init(1, tgen, dev, dt)
-            else:
-                tg = core.grow(tg, prev[0], gnet, "first", tgen)
-                tc = core.grow(tc, prev[1], cnet, "last", tgen)
-            if epochs > 0:
-                res = core.train_stack(
-                    gnet, cnet, tg, tc, Ze, [Ze.shape[1]], [int(self.batch_size_pretrain)],
-                    alpha=[0.0], lr=[float(self.lr_pretrain)], epochs=epochs,
-                    n_critic=int(self.n_critic), gp_weight=float(self.gp_weight),
-                    betas=tuple(self.betas), dropout=float(self.dropout),
-                    generator_dropout=self._gdrop(), generator=tgen)
-                tg, tc = res["theta_g"], res["theta_c"]
-                hist_c.append(res["critic"][:, 0])
-                hist_g.append(res["generator"][:, 0])
-            ends.append(int(sum(len(a) for a in hist_c)))
-            prev = (gnet, cnet)
-        self.history_["pretrain"] = {
-            "critic": np.concatenate(hist_c) if hist_c else np.empty(0),
-            "generator": np.concatenate(hist_g) if hist_g else np.empty(0),
-            "phase_ends": ends, "phases": [list(h) for h in phases], "n_rows": int(len(Xe))}
+        """:func:`~.protocol.pretrain`; keeps its scaler and loss curves."""
+        tg, tc, self.scaler_external_, self.history_["pretrain"] = protocol.pretrain(
+            protocol.Settings.of(self), Xe, self.latent_dim_, hidden, d, grow, tgen, dev, dt, rng)
         return tg, tc
+
+    def _retrained(self, r: protocol.Retrained, n_fits: int):
+        """Keep one fit's :func:`~.protocol.retrain` result (the attributes are set in the
+        order of earlier versions, so a saved model's bytes are unchanged)."""
+        if not r.trained:
+            self.generators_ = {}
+        self.stacks_, self.stack_models_ = r.stacks, list(r.stack_models)
+        self.generators_ = r.generators
+        self.history_["retrain"] = r.history
+        self.timings_["retrain"] = r.seconds / n_fits  # an equal share of a joint stack
+        self.timings_["retrain_stack"] = r.seconds
+        self.gnet_sizes_ = r.gnet_sizes
 
     def _external_matrix(self, X, rng):
         """The external table as a matrix with X's columns (see the ``external`` parameter)."""
-        ext = self.external
-        if isinstance(ext, (str, os.PathLike)):
-            ext = pd.read_csv(ext, sep="\t" if not str(ext).endswith(".csv") else ",")
-        d = X.shape[1]
-        names = self.feature_names_in_
-        if isinstance(ext, pd.DataFrame):
-            ext = ext.drop(columns=[c for c in META if c in ext.columns])
-            if names is not None:
-                cols = []
-                for f in names:
-                    if f in ext.columns:
-                        cols.append(ext[f].to_numpy(float))
-                    elif str(f).endswith(PERM_SUFFIX) and str(f)[:-len(PERM_SUFFIX)] in ext.columns:
-                        base = ext[str(f)[:-len(PERM_SUFFIX)]].to_numpy(float)
-                        cols.append(base[rng.permutation(len(base))])
-                    else:
-                        raise ValueError(f"external table lacks feature {f!r} of the training data")
-                E = np.column_stack(cols)
-            else:
-                E = ext.to_numpy(float)
-        else:
-            E = np.asarray(ext, dtype=float)
-        if E.ndim != 2 or E.shape[1] != d:
-            raise ValueError(f"external table must have the training data's {d} features, "
-                             f"got shape {E.shape}; fit on a DataFrame with feature names to "
-                             f"match columns by name (and build '<feature>{PERM_SUFFIX}' "
-                             "negative controls from the external table)")
-        if not np.isfinite(E).all():
-            raise ValueError("external table contains NaN or infinite values: impute it first")
-        if len(E) < 2:
-            raise ValueError("external table needs at least 2 rows")
-        return E
+        return external_matrix(self.external, self.feature_names_in_, X.shape[1], rng)
 
     # ------------------------------------------------------------------ sampling
     def _sample_all(self, n, rng):
@@ -521,7 +452,7 @@ class WGANGenerator(Generator):
         dev = self._device()
         tgen = torch.Generator(device=dev)
         tgen.manual_seed(seed)
-        gnet = core.StackedMLP(self.gnet_sizes_)
+        gnet = StackedMLP(self.gnet_sizes_)
         Zs, ys = [], []
         for c in self.classes_:
             k = n[c]
@@ -554,7 +485,7 @@ class WGANGenerator(Generator):
         ``path`` (``torch.save``, atomic); :meth:`load` restores it without retraining."""
         import torch
 
-        from ..utils import atomic_path
+        from ...utils import atomic_path
 
         if not hasattr(self, "generators_"):
             raise RuntimeError(f"{type(self).__name__} is not fitted: call fit(X, y) first")
@@ -580,7 +511,7 @@ class WGANGenerator(Generator):
         re-train other real tables without pre-training again."""
         import torch
 
-        from ..utils import atomic_path
+        from ...utils import atomic_path
 
         if not hasattr(self, "pretrained_"):
             raise RuntimeError("not fitted: call fit(X, y) first")
@@ -593,160 +524,11 @@ class WGANGenerator(Generator):
 
         pre = source if isinstance(source, dict) else torch.load(source, map_location="cpu",
                                                                  weights_only=False)
-        want_g = core.generator_sizes(self.latent_dim_, hidden, d)
-        if tuple(pre["sizes_g"]) != tuple(want_g) or tuple(pre["sizes_c"]) != core.critic_sizes(d, hidden):
+        want_g = generator_sizes(self.latent_dim_, hidden, d)
+        if tuple(pre["sizes_g"]) != tuple(want_g) or tuple(pre["sizes_c"]) != critic_sizes(d, hidden):
             raise ValueError(f"pre-trained network {tuple(pre['sizes_g'])} does not match this "
                              f"data/settings {tuple(want_g)} (features, latent_dim, hidden)")
         return pre
-
-
-def _retrain(models):
-    """Re-train the per-class GANs of one or more prepared fits (``_fit_all`` stores what
-    they need in ``_prep``) as stacked models: every (fit, class, learning-rate candidate)
-    is one model of a stack, trained side by side by :func:`~omicsaug.wgan_core.train_stack`.
-    All fits share the settings of ``models[0]``; every model draws from its own random
-    stream, seeded by (its fit's seed, class, stage, candidate), so a fit's result does not
-    depend on the other fits in its stack (stack size is a speed knob only).
-    """
-    import torch
-
-    t0 = time.perf_counter()
-    cfg = models[0]  # the settings (identical for all fits); its random stream serves all
-    P = [m._prep for m in models]
-    units = [(k, c) for k, p in enumerate(P) for c in p["classes"]]  # (model, class)
-    C = len(units)
-    if C == 0:  # nothing will be sampled (e.g. balancing classes of equal size)
-        for m, p in zip(models, P):
-            del m._prep
-            m.generators_, m.history_["retrain"], m.stacks_, m.stack_models_ = {}, {}, [], []
-            m.timings_["retrain"] = m.timings_["retrain_stack"] = 0.0
-            m.gnet_sizes_ = p["gnet"].sizes
-        return
-    alphas = np.concatenate([p["alphas"] for p in P])
-    batches = np.concatenate([p["batches"] for p in P])
-    rows = [r for p in P for r in p["rows"]]
-    gnet, cnet = P[0]["gnet"], P[0]["cnet"]
-    streams = [(p["stream"], pos) for p in P for pos in p["class_pos"]]  # per unit
-    dev, dt, d = rows[0].device, rows[0].dtype, rows[0].shape[1]
-    n_rows = np.array([len(r) for r in rows])
-    batches = np.minimum(batches, n_rows)  # a batch never exceeds its class
-    data_c = torch.zeros(C, n_rows.max(), d, dtype=dt, device=dev)
-    for i, r in enumerate(rows):
-        data_c[i, :len(r)] = r
-    tg = torch.cat([p["tg0"].expand(len(p["classes"]), -1) for p in P]).clone()
-    tc = torch.cat([p["tc0"].expand(len(p["classes"]), -1) for p in P]).clone()
-    common = dict(n_critic=int(cfg.n_critic), gp_weight=float(cfg.gp_weight),
-                  betas=tuple(cfg.betas), dropout=float(cfg.dropout),
-                  generator_dropout=cfg._gdrop(), band=tuple(cfg.band))
-    stages = []
-    if cfg.tune_lr:
-        grids = [("lr1", tuple(cfg.lr1_grid), int(cfg.lr1_epochs)),
-                 ("lr2", tuple(cfg.lr2_grid), int(cfg.lr2_epochs))]
-    else:
-        grids = [("lr", (float(cfg.lr),), int(cfg.epochs))]
-    # classes with the same batch size and mini-batches per epoch share one stack (with
-    # their learning-rate candidates); others get their own, so that no model computes
-    # padded rows or idle steps (the networks' arithmetic dominates at ~150 features)
-    sig = {}
-    for i in range(C):
-        sig.setdefault((int(batches[i]), int(-(-n_rows[i] // batches[i]))), []).append(i)
-    groups = [np.asarray(v) for v in sig.values()]
-    for k, m in enumerate(models):  # per fit: its classes in each stack, and the stack sizes
-        m.stacks_ = [[units[i][1] for i in gi if units[i][0] == k] for gi in groups]
-        m.stack_models_ = [len(gi) * max(len(g[1]) for g in grids) for gi in groups]
-    for s, (name, grid, epochs) in enumerate(grids):
-        last = s == len(grids) - 1
-        L = len(grid)
-        start_g = tg  # per class: the state this stage starts from (snapshot "epoch 0")
-        crit = np.empty((epochs, C, L))
-        gen = np.empty((epochs, C, L))
-        end_g, end_c, snaps = [None] * C, [None] * C, [None] * C
-        for gi in groups:
-            rep = np.repeat(gi, L)  # model m: class gi[m // L], candidate m % L
-            res = core.train_stack(
-                gnet, cnet, tg[rep], tc[rep], data_c[rep][:, :n_rows[gi].max()], n_rows[rep],
-                batches[rep], alpha=alphas[rep], lr=np.tile(np.asarray(grid, float), len(gi)),
-                epochs=epochs, generator=_streams(streams, gi, s, L, dev),
-                snapshot_every=int(cfg.snapshot_every) if (last and cfg.knee) else 0, **common)
-            crit[:, gi, :] = res["critic"].reshape(epochs, len(gi), L)
-            gen[:, gi, :] = res["generator"].reshape(epochs, len(gi), L)
-            for a, i in enumerate(gi):
-                end_g[i] = res["theta_g"][a * L:(a + 1) * L]
-                end_c[i] = res["theta_c"][a * L:(a + 1) * L]
-                if res["snapshots"] is not None:
-                    snaps[i] = res["snapshots"][:, a * L:(a + 1) * L]
-            snap_epochs = np.r_[0, res["snapshot_epochs"]].astype(int)
-            del res
-        chosen, scores = [], []
-        for i in range(C):
-            curves = [crit[:, i, j] for j in range(L)]
-            if L == 1:
-                j, sc = 0, np.zeros(1)
-            elif name == "lr1":
-                j, sc = core.choose_lr1(curves, float(cfg.lr1_threshold), tuple(cfg.band))
-            else:
-                j, sc = core.choose_lr2(curves, tuple(cfg.band))
-            chosen.append(int(j))
-            scores.append(np.asarray(sc, float))
-        tg = torch.stack([end_g[i][chosen[i]] for i in range(C)])
-        tc = torch.stack([end_c[i][chosen[i]] for i in range(C)])
-        stages.append({"name": name, "lrs": [float(v) for v in grid], "critic": crit,
-                       "generator": gen, "chosen": chosen, "scores": scores, "epochs": epochs})
-
-    # ---- epoch choice on the final stage's chosen curve
-    for m in models:
-        m.generators_, m.history_["retrain"] = {}, {}
-    for i, (f, c) in enumerate(units):
-        m = models[f]
-        curve = stages[-1]["critic"][:, i, stages[-1]["chosen"][i]]
-        kept = core.cut_index(curve, tuple(cfg.band))
-        if cfg.knee:
-            knee, kept = core.knee_epoch(curve, band=tuple(cfg.band))
-            cand = snap_epochs[snap_epochs <= kept]  # snapshots before the cut
-            k = int(np.flatnonzero(snap_epochs == cand[np.argmin(np.abs(cand - knee))])[0])
-            theta = snaps[i][k - 1, stages[-1]["chosen"][i]] if k > 0 else start_g[i]
-            snap = int(snap_epochs[k])
-        else:
-            knee, snap = None, stages[-1]["epochs"]
-            theta = tg[i]
-        m.generators_[c] = theta.detach().cpu().clone()
-        per_class = []
-        for stg in stages:
-            per_class.append({"name": stg["name"], "lrs": stg["lrs"], "epochs": stg["epochs"],
-                              "critic": stg["critic"][:, i], "generator": stg["generator"][:, i],
-                              "chosen": stg["chosen"][i], "scores": stg["scores"][i]})
-        m.history_["retrain"][c] = {
-            "stages": per_class, "alpha": float(alphas[i]), "batch_size": int(batches[i]),
-            "n_rows": int(n_rows[i]), "knee_epoch": knee, "cut_epoch": int(kept),
-            "snapshot_epoch": snap,
-            **{stg["name"]: stg["lrs"][stg["chosen"][i]] for stg in stages}}
-    del snaps
-    elapsed = time.perf_counter() - t0
-    for m in models:
-        del m._prep
-        m.timings_["retrain"] = elapsed / len(models)  # an equal share of a joint stack
-        m.timings_["retrain_stack"] = elapsed
-        m.gnet_sizes_ = gnet.sizes
-    for m in models:
-        log.info("wgan: pre-training %.1f s, re-training %.1f s (a stack of %d fit(s)); per class %s",
-                 m.timings_["pretrain"], m.timings_["retrain_stack"], len(models),
-                 {str(c): {k: v for k, v in h.items() if k in ("lr1", "lr2", "lr", "snapshot_epoch")}
-                  for c, h in m.history_["retrain"].items()})
-
-
-def _streams(streams, units, stage, L, dev):
-    """One seeded ``torch.Generator`` per stack model (unit x candidate) of a stage."""
-    import torch
-
-    out = []
-    for i in units:
-        fit_seed, class_pos = streams[i]
-        for j in range(L):
-            g = torch.Generator(device=dev)
-            g.manual_seed(int(np.random.SeedSequence([fit_seed, class_pos, stage, j])
-                              .generate_state(1)[0]))
-            out.append(g)
-    return out
 
 
 class ClassicWGANGenerator(WGANGenerator):

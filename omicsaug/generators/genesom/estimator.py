@@ -3,15 +3,17 @@
 Structure learning and generation are separate steps. ``fit`` trains an emergent
 self-organising map on all rows (all classes together, z-scaled) and derives from it one
 generation radius shared by every class; ``sample`` draws new rows around original rows of
-the requested class inside that radius. See :mod:`omicsaug.esom` for the map itself.
+the requested class inside that radius. See :mod:`.esom` for the map itself and
+:mod:`.radius` for the radius.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import esom as _esom
-from .base import Generator, int_seed
+from ..base import Generator, int_seed
+from . import esom as _esom
+from .radius import density_radius
 
 #: length / r of a synthetic point: (share, low, high) of the three zones that approximate
 #: a sigmoid neighbour probability (genESOM)
@@ -23,9 +25,9 @@ class GenESOMGenerator(Generator):
 
     ``fit`` (on the z-scaled data of all classes together):
 
-    1. trains an ESOM (:class:`omicsaug.esom.ESOM`; toroidal ``lines x columns`` grid,
+    1. trains an ESOM (:class:`~.esom.ESOM`; toroidal ``lines x columns`` grid,
        online training, radius 24 -> 1 and learning rate 0.5 -> 0.1 over ``epochs``);
-    2. computes the U-matrix and the density radius (:func:`omicsaug.esom.density_radius`:
+    2. computes the U-matrix and the density radius (:func:`~.radius.density_radius`:
        Delaunay neighbours of the best-matching units on the toroid, a two-component
        Gaussian mixture of their data-space distances, ``0.8 x`` its Bayes decision
        boundary; fallback half the largest pairwise distance), used unless ``radius`` is
@@ -157,7 +159,7 @@ class GenESOMGenerator(Generator):
                          lr_start=self.lr_start, lr_end=self.lr_end, random_state=map_seed).fit(Z)
         L, C = int(self.lines), int(self.columns)
         W, bmu = som.weights_, som.bmu_positions_
-        est, info, dist = _esom.density_radius(Z, bmu, L, C, factor=self.radius_factor)
+        est, info, dist = density_radius(Z, bmu, L, C, factor=self.radius_factor)
         if self.radius is None:
             self.radius_ = float(est)
         else:

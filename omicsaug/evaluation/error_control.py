@@ -38,9 +38,10 @@ import time
 import numpy as np
 import pandas as pd
 
-from .augment import PERM_SUFFIX, add_permuted_copies, n_new_per_class
-from .generators import get_generator
-from .utils import derive_seed, get_logger, make_rng
+from ..augment import add_permuted_copies, n_new_per_class
+from ..generators import get_generator
+from ..table import GROUP, ID, PERM_SUFFIX, SEED
+from ..utils import derive_seed, get_logger, make_rng
 
 __all__ = ["RULES", "boruta_select", "bootstrap_threshold", "error_inflation_control",
            "sign_flip_pvalue", "control_subsets"]
@@ -384,9 +385,6 @@ def control_subsets(subsets: pd.DataFrame, n_subsets=None, random_state=0, log=N
     controlled, ``chosen_level`` = the smallest level chosen for any controlled seed (the
     conservative design-wide choice); ``evidence`` gains a ``seed`` column.
     """
-    from .design import SEED
-    from .io import GROUP, ID
-
     log = log or get_logger()
     seeds = list(pd.unique(subsets[SEED]))
     seeds = seeds[: n_subsets] if n_subsets else seeds

@@ -1,4 +1,4 @@
-"""Loss-curve figures of the omics WGAN (:class:`omicsaug.generators.wgan.WGANGenerator`).
+"""Loss-curve figures of the omics WGAN (:class:`~.estimator.WGANGenerator`).
 
 One panel for pre-training (critic and generator loss per epoch, growing phases marked)
 and one per class for re-training: the critic and generator loss of the final stage's
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .utils import save_figure
+from ...utils import save_figure
 
 
 def loss_curves(history: dict, path=None, title="", band=(-10.0, 15.0)):

@@ -1,0 +1,242 @@
+"""The stacked networks of the omics WGAN and their optimiser.
+
+* :class:`StackedMLP` - ``G`` independent fully connected networks of identical shape whose
+  parameters live in one ``(G, P)`` tensor; a layer is one ``torch.baddbmm`` over all ``G``.
+  The per-class GANs and the learning-rate candidates of the paper are trained *together*
+  as one stacked model: one step costs about the same Python/torch overhead as one model.
+* :func:`generator_sizes`, :func:`critic_sizes`: the layer shapes; :func:`grow` copies
+  trained layers into a larger network (progressive growing).
+* :class:`StackedAdam` - Adam on a ``(G, P)`` tensor with one learning rate per model.
+* :func:`draw` - random numbers from one shared stream or from one stream per model.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+#: SELU constants (Klambauer et al. 2017); alpha' = -lambda * alpha is SELU's negative limit
+SELU_ALPHA_PRIME = -1.7580993408473766
+SELU_LAMBDA = 1.0507009873554805
+SELU_LAMBDA_ALPHA = 1.7580993408473766
+
+
+class StackedMLP:
+    """``G`` independent MLPs ``sizes[0] -> ... -> sizes[-1]`` in one flat parameter tensor.
+
+    Hidden layers: affine -> SELU -> alpha-dropout; the last layer is affine only. Weights
+    are stored as ``(in, out)`` blocks followed by the bias, layer after layer, in a
+    ``(G, P)`` tensor ``theta``; :meth:`forward` takes ``x`` of shape ``(G, B, sizes[0])``.
+    """
+
+    def __init__(self, sizes):
+        self.sizes = tuple(int(s) for s in sizes)
+        if len(self.sizes) < 2 or min(self.sizes) < 1:
+            raise ValueError(f"invalid layer sizes {sizes}")
+        self.slices = []
+        o = 0
+        for a, b in zip(self.sizes[:-1], self.sizes[1:]):
+            self.slices.append((o, a, b))
+            o += a * b + b
+        self.n_params = o
+
+    @property
+    def n_layers(self):
+        return len(self.slices)
+
+    def layer_range(self, i):
+        o, a, b = self.slices[i]
+        return o, o + a * b + b
+
+    def init(self, G, generator, device, dtype):
+        """Kaiming-normal weights for SELU (``std = 1/sqrt(fan_in)``, i.e. PyTorch's
+        ``kaiming_normal_(nonlinearity='linear')`` as its SELU docs prescribe), zero biases."""
+        import torch
+
+        theta = torch.zeros(G, self.n_params, device=device, dtype=dtype)
+        for o, a, b in self.slices:
+            theta[:, o:o + a * b] = torch.randn(G, a * b, generator=generator, device=device,
+                                                dtype=dtype) / math.sqrt(a)
+        return theta
+
+    def views(self, theta, requires_grad=False):
+        """Per-layer ``[W0, b0, W1, b1, ...]`` views into ``theta`` (shapes ``(G, in, out)``
+        and ``(G, 1, out)``). With ``requires_grad`` they are autograd leaves sharing
+        ``theta``'s storage: in-place updates of ``theta`` show through, and gradients come
+        per layer (joined by :meth:`flat`) instead of through slicing a flat leaf, whose
+        backward would zero-fill a full ``(G, P)`` tensor per slice.
+        """
+        G = theta.shape[0]
+        out = []
+        for o, n_in, n_out in self.slices:
+            W = theta[:, o:o + n_in * n_out].view(G, n_in, n_out)
+            b = theta[:, o + n_in * n_out:o + n_in * n_out + n_out].view(G, 1, n_out)
+            if requires_grad:
+                W.requires_grad_(True)
+                b.requires_grad_(True)
+            out += [W, b]
+        return out
+
+    @staticmethod
+    def flat(grads):
+        """Join per-layer gradients into one ``(G, P)`` tensor (the layout of ``theta``)."""
+        import torch
+
+        G = grads[0].shape[0]
+        return torch.cat([g.reshape(G, -1) for g in grads], 1)
+
+    def dropout_masks(self, G, B, dropout, generator, device, dtype):
+        """Alpha-dropout masks for one forward pass: per hidden layer ``(M, C)`` such that
+        the layer output is ``selu(a) * M + C``; None when ``dropout == 0``.
+
+        Alpha-dropout (Klambauer et al. 2017) sets a dropped unit to SELU's negative limit
+        alpha' and then applies ``x -> k * x + m`` so that mean and variance are kept:
+        ``M = k * keep`` and ``C = k * alpha' * (1 - keep) + m``. All hidden layers are
+        drawn from one uniform tensor.
+        """
+        import torch
+
+        if not dropout or self.n_layers < 2:
+            return None
+        q = 1.0 - dropout  # keep probability
+        k = (q * (1.0 + dropout * SELU_ALPHA_PRIME ** 2)) ** -0.5
+        m = -k * SELU_ALPHA_PRIME * dropout
+        widths = [n for (_, _, n) in self.slices[:-1]]
+        keep = (draw(torch.rand, generator, G, (B, sum(widths)), device, dtype) < q).to(dtype)
+        M = keep * k
+        C = keep * (-k * SELU_ALPHA_PRIME) + (k * SELU_ALPHA_PRIME + m)
+        return list(zip(M.split(widths, 2), C.split(widths, 2)))
+
+    def forward(self, params, x, dropout=0.0, generator=None, masks=None):
+        """Apply the ``G`` networks to ``x`` (``G x B x sizes[0]``); ``params`` is ``theta``
+        or its :meth:`views`. Alpha-dropout with the given ``masks`` or, when
+        ``dropout > 0``, freshly drawn ones (:meth:`dropout_masks`). Differentiable.
+        """
+        import torch
+
+        if not isinstance(params, (list, tuple)):
+            params = self.views(params)
+        last = len(self.slices) - 1
+        if masks is None and dropout:
+            masks = self.dropout_masks(x.shape[0], x.shape[1], dropout, generator, x.device, x.dtype)
+        for i in range(last + 1):
+            x = torch.baddbmm(params[2 * i + 1], x, params[2 * i])
+            if i < last:
+                x = torch.selu(x)
+                if masks is not None:
+                    x = torch.addcmul(masks[i][1], x, masks[i][0])
+        return x
+
+    def forward_cache(self, params, x, masks=None):
+        """Forward pass keeping what the hand-written gradients need: per hidden layer its
+        input, its pre-activation and SELU's derivative there (times the dropout scale)."""
+        import torch
+
+        last = len(self.slices) - 1
+        hs, pre, d1 = [x], [], []
+        for i in range(last):
+            a = torch.baddbmm(params[2 * i + 1], x, params[2 * i])
+            s = torch.selu(a)
+            ds = selu_grad(a)
+            if masks is not None:
+                M, C = masks[i]
+                ds = ds * M
+                x = torch.addcmul(C, s, M)
+            else:
+                x = s
+            hs.append(x)
+            pre.append(a)
+            d1.append(ds)
+        out = torch.baddbmm(params[2 * last + 1], x, params[2 * last])
+        return out, hs, pre, d1
+
+
+def selu_grad(a):
+    """SELU's derivative at ``a``: lambda for a > 0, lambda * alpha * exp(a) otherwise
+    (one fused ATen kernel, the one autograd itself uses)."""
+    import torch
+
+    return torch.ops.aten.elu_backward(torch.ones_like(a), SELU_LAMBDA_ALPHA / SELU_LAMBDA,
+                                       SELU_LAMBDA, 1.0, False, a)
+
+
+def generator_sizes(latent, hidden, d):
+    return (latent, *hidden, d)
+
+
+def critic_sizes(d, hidden):
+    return (d, *reversed(tuple(hidden)), 1)
+
+
+def grow(theta_old, net_old: StackedMLP, net_new: StackedMLP, keep: str, generator):
+    """Copy trained layers into a larger network (progressive growing).
+
+    ``keep='first'``: the old network's hidden layers are the first layers of the new one
+    (generator: noise -> 50 -> [new 100] -> new output). ``keep='last'``: the old layers are
+    the last ones (critic: new input -> [new 100] -> 50 -> 1). The remaining layers (the new
+    hidden layer and the re-sized input/output layer) are freshly initialised.
+    """
+    G = theta_old.shape[0]
+    theta = net_new.init(G, generator, theta_old.device, theta_old.dtype)
+    k_old, k_new = net_old.n_layers, net_new.n_layers
+    if keep == "first":
+        pairs = [(i, i) for i in range(k_old - 1)]  # all but the old output layer
+    else:
+        pairs = [(k_old - 1 - j, k_new - 1 - j) for j in range(k_old - 1)]  # all but the old input
+    for i_old, i_new in pairs:
+        if net_old.slices[i_old][1:] != net_new.slices[i_new][1:]:
+            raise ValueError(f"layer shapes differ: {net_old.slices[i_old]} vs {net_new.slices[i_new]}")
+        a0, b0 = net_old.layer_range(i_old)
+        a1, b1 = net_new.layer_range(i_new)
+        theta[:, a1:b1] = theta_old[:, a0:b0]
+    return theta
+
+
+# ==================================================================== optimiser
+class StackedAdam:
+    """Adam (Kingma & Ba 2015) on a ``(G, P)`` tensor with one learning rate per model.
+
+    ``step(grad, weight)`` applies the update scaled by ``weight`` (shape ``(G, 1)``, 0 or
+    1): a model with weight 0 keeps its parameters, moments and step count, exactly as if
+    the step had not happened.
+    """
+
+    def __init__(self, theta, lr, betas=(0.5, 0.9), eps=1e-8):
+        import torch
+
+        self.theta = theta
+        self.lr = torch.tensor(np.asarray(lr, dtype=float), dtype=theta.dtype,
+                               device=theta.device).reshape(-1, 1)
+        self.b1, self.b2 = float(betas[0]), float(betas[1])
+        self.eps = float(eps)
+        self.m = torch.zeros_like(theta)
+        self.v = torch.zeros_like(theta)
+        self.t = torch.zeros_like(self.lr)
+
+    def step(self, grad, weight):
+        import torch
+
+        self.m.lerp_(grad, weight * (1.0 - self.b1))
+        self.v.lerp_(grad * grad, weight * (1.0 - self.b2))
+        self.t.add_(weight)
+        bc1 = (1.0 - torch.pow(self.b1, self.t)).clamp_min_(1e-12)
+        bc2 = (1.0 - torch.pow(self.b2, self.t)).clamp_min_(1e-12)
+        denom = (self.v / bc2).sqrt_().add_(self.eps)
+        self.theta.sub_(self.m / denom * (self.lr * weight / bc1))
+
+
+# ================================================================ random streams
+def draw(fn, generator, G, shape, device, dtype):
+    """``G x shape`` random numbers from ``fn`` (``torch.rand`` / ``torch.randn``): one call
+    from a shared ``torch.Generator``, or, when ``generator`` is a list of ``G`` generators
+    (one random stream per model), model ``g``'s slice from ``generator[g]`` alone, so that
+    a model's draws do not depend on which other models share its stack."""
+    import torch
+
+    if isinstance(generator, (list, tuple)):
+        if len(generator) != G:
+            raise ValueError(f"need one generator per model ({G}), got {len(generator)}")
+        return torch.stack([fn(tuple(shape), generator=g, device=device, dtype=dtype)
+                            for g in generator])
+    return fn((G, *shape), generator=generator, device=device, dtype=dtype)

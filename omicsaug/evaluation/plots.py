@@ -34,7 +34,7 @@ def plot_selection_frequencies(evidence: pd.DataFrame, decision: dict, path=None
     feats = list(pd.unique(evidence["feature"]))
     p = len(feats)
     summ = {s["level"]: s for s in decision.get("levels", [])}
-    fig, axes = plt.subplots(len(levels), 1, figsize=(max(7, 0.18 * p + 2), 2.6 * len(levels)),
+    fig, axes = plt.subplots(len(levels), 1, figsize=(min(10.0, max(7, 0.18 * p + 2)), 2.6 * len(levels)),  # the page width (plots.PAGE_WIDTH)
                              sharex=True, squeeze=False)
     x = np.arange(p)
     lim = decision.get("limit_frequency")
@@ -59,7 +59,7 @@ def plot_selection_frequencies(evidence: pd.DataFrame, decision: dict, path=None
         ax.set_ylabel(f"selected / {n} seeds")
         ax.set_ylim(0, 1.1)
     axes[0, 0].legend(frameon=False, fontsize=7, ncol=2, loc="upper right")
-    axes[-1, 0].set_xticks(x, feats, rotation=90, fontsize=6 if p > 30 else 8)
+    axes[-1, 0].set_xticks(x, feats, rotation=90, fontsize=4 if p > 60 else (6 if p > 30 else 8))
     axes[-1, 0].set_xlabel("feature")
     fig.suptitle(title or f"Error-inflation control: chosen level {decision.get('chosen_level')}",
                  fontsize=10)

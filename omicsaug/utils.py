@@ -60,6 +60,14 @@ def write_text(text: str, path):
         Path(tmp).write_text(text)
 
 
+def figure_or_save(fig, path):
+    """Save ``fig`` to ``path`` (atomically) and return None, or return it when ``path`` is None."""
+    if path is None:
+        return fig
+    save_figure(fig, path)
+    return None
+
+
 def save_figure(fig, path, dpi=150):
     """Save a matplotlib figure atomically and close it."""
     import matplotlib.pyplot as plt

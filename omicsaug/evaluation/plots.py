@@ -14,14 +14,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from ..utils import save_figure  # noqa: E402
+from ..utils import figure_or_save  # noqa: E402
 
 
-def _done(fig, path):
-    if path is None:
-        return fig
-    save_figure(fig, path)
-    return None
+_done = figure_or_save   # returns the figure when no path is given
 
 
 def plot_selection_frequencies(evidence: pd.DataFrame, decision: dict, path=None, title=""):

@@ -16,14 +16,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from scipy import stats as sps  # noqa: E402
 
-from ...utils import save_figure  # noqa: E402
+from ...utils import figure_or_save  # noqa: E402
 
 
-def _done(fig, path):
-    if path is None:
-        return fig
-    save_figure(fig, path)
-    return None
+_done = figure_or_save   # returns the figure when no path is given
 
 
 def _class_colours(labels):

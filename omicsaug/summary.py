@@ -112,35 +112,78 @@ def reading(summary: pd.DataFrame, dataset: str) -> str:
     return "\n".join(out) if out else f"{dataset}: no augmented designs."
 
 
-# what the report's first page shows of summary.tsv (column, heading, format)
-LANDING_COLUMNS = [("design", "design", "{}"), ("method", "method", "{}"),
-                   ("recovered_calibrated", "recovered (calibrated)", "{:.1f}"),
-                   ("invented_calibrated", "invented (calibrated)", "{:.1f}"),
-                   ("recovered_naive", "recovered (naive)", "{:.1f}"),
-                   ("invented_naive", "invented (naive)", "{:.1f}"),
-                   ("verdict", "verdict", "{}"), ("equivalent_n", "equivalent n", "{:.1f}"),
-                   ("auroc_vs_none", "AUROC vs none", "{:+.3f}"),
-                   ("class_flagged", "loses its class", "{}"),
-                   ("two_sample_auroc", "real-vs-synthetic AUROC", "{:.2f}"),
-                   ("near_copy_fraction", "near copies", "{:.0%}")]
+# The report's first page puts the description in a column 32 rem wide (Snakemake's
+# `prose prose-sm max-w-lg`, beside the rule graph), so each design gets two narrow tables
+# instead of one wide one: what the method finds, and how real its rows are. The full row is
+# summary.tsv. (column(s), heading, cell) per table; a cell is a function of the row.
+ZWSP = "\u200b"          # lets a long method name wrap at its underscores
 
 
-def _cell(value, fmt):
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+def _num(v, fmt="{:.1f}"):
+    return "" if v is None or (isinstance(v, float) and not np.isfinite(v)) else fmt.format(v)
+
+
+def _pair(row, a, b):
+    x, y = _num(row.get(a)), _num(row.get(b))
+    return f"{x} / {y}" if x and y else ""
+
+
+def _interval(row, col, fmt):
+    v, lo, hi = (row.get(c) for c in (col, f"{col}_lo", f"{col}_hi"))
+    out = _num(v, fmt)
+    if out and _num(lo) and _num(hi):
+        out += f" [{_num(lo, fmt)}, {_num(hi, fmt)}]"
+    return out
+
+
+def _keeps_class(row):
+    flagged = row.get("class_flagged")
+    if flagged is None or (isinstance(flagged, float) and np.isnan(flagged)):
         return ""
-    if fmt == "{}" and isinstance(value, (bool, np.bool_)):
-        return "yes" if value else ""
-    try:
-        return fmt.format(value)
-    except (ValueError, TypeError):
-        return str(value)
+    gain = _num(row.get("class_accuracy_over_chance"), "{:+.2f}")
+    return ("no" if bool(flagged) else "yes") + (f" ({gain})" if gain else "")
+
+
+def _worth(row):
+    verdict = "" if pd.isna(row.get("verdict")) else str(row["verdict"])
+    n = _interval(row, "equivalent_n", "{:.1f}")
+    return "; ".join(x for x in (verdict, n) if x)
+
+
+FINDINGS_TABLE = [
+    ("method", lambda r: str(r["method"]).replace("_", "_" + ZWSP)),
+    ("calibrated: found / invented", lambda r: _pair(r, "recovered_calibrated", "invented_calibrated")),
+    ("naive: found / invented", lambda r: _pair(r, "recovered_naive", "invented_naive")),
+    ("verdict; worth n per group", _worth),
+    ("AUROC vs none", lambda r: _interval(r, "auroc_vs_none", "{:+.3f}")),
+]
+ROWS_TABLE = [
+    ("method", FINDINGS_TABLE[0][1]),
+    ("keeps its class (accuracy over chance)", _keeps_class),
+    ("real vs synthetic AUROC", lambda r: _num(r.get("two_sample_auroc"), "{:.2f}")),
+    ("near copies", lambda r: _num(r.get("near_copy_fraction"), "{:.0%}")),
+    ("seconds", lambda r: _num(r.get("seconds"), "{:.0f}")),
+]
+
+
+def _list_table(title: str, spec, rows: list[dict]) -> list[str]:
+    cells = [[f(r) for _, f in spec] for r in rows]
+    keep = [j for j in range(len(spec)) if j == 0 or any(c[j] for c in cells)]
+    if len(keep) < 2:
+        return []
+    out = [f".. list-table:: {title}", "   :header-rows: 1", "",
+           "   * - " + "\n     - ".join(spec[j][0] for j in keep)]
+    out += ["   * - " + "\n     - ".join(c[j] or " " for j in keep) for c in cells]
+    return out + [""]
 
 
 def landing_rst(description: str, summaries: dict, failures=()) -> str:
     """The HTML report's first page: the workflow's description, the jobs that failed (log
-    file, reason: ``utils.failed_jobs``), then per dataset its plain-words reading and the
-    summary table (``summaries``: dataset -> (summary.tsv as a DataFrame, summary.txt));
-    datasets without a summary yet are left out."""
+    file, reason: ``utils.failed_jobs``), then per dataset and design its plain-words reading
+    and two narrow tables (``FINDINGS_TABLE``, ``ROWS_TABLE``: they fit the 32-rem column the
+    report gives this page) from the summary (``summaries``: dataset -> (summary.tsv as a
+    DataFrame, summary.txt)); columns no row fills are left out, and datasets without a
+    summary yet."""
     parts = [description.rstrip()]
     if failures:
         title = "What did not finish"
@@ -150,13 +193,20 @@ def landing_rst(description: str, summaries: dict, failures=()) -> str:
         parts += [f"- ``{log}``: {' '.join(str(why).split())}" for log, why in failures]
     for name, (table, text) in summaries.items():
         title = f"The answer for {name}"
-        parts += ["", title, "-" * len(title), "", " ".join(text.split()), "",
-                  ".. list-table::", "   :header-rows: 1", ""]
-        cols = [c for c in LANDING_COLUMNS if c[0] in table.columns]
-        parts.append("   * - " + "\n     - ".join(h for _, h, _ in cols))
-        for _, row in table.iterrows():
-            parts.append("   * - " + "\n     - ".join(_cell(row[c], f) or " " for c, _, f in cols))
-        parts += ["", "Calibrated: each method judged against its own permutation null; naive: "
-                  "the papers' test, synthetic rows counted as samples (anti-conservative). "
-                  "Every number and its interval: ``summary.tsv`` under \"0. Summary\"."]
+        parts += ["", title, "-" * len(title), ""]
+        lines = [ln for ln in text.splitlines() if ln.strip()]
+        for design, g in table.groupby("design", sort=False):
+            head = f"Design {design}"
+            parts += [head, "~" * len(head), ""]
+            said = [ln for ln in lines if ln.startswith(f"{name}, {design}:")]
+            if said:
+                parts += [" ".join(said[0].split()), ""]
+            rows = [r for _, r in g.iterrows()]
+            parts += _list_table("What each method finds", FINDINGS_TABLE, rows)
+            parts += _list_table("How real its rows are", ROWS_TABLE, rows)
+        parts += ["Found / invented: full-data findings recovered, and findings the full data do "
+                  "not have (mean over seeds). Calibrated: each method judged against its own "
+                  "permutation null; naive: the papers' test, synthetic rows counted as samples "
+                  "(anti-conservative). Worth: the real samples per group that recover as much "
+                  "[interval]. Every number: ``summary.tsv`` under \"0. Summary\"."]
     return "\n".join(parts) + "\n"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import html as html_lib
+import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from conftest import REPO, explain, run_snakemake, write_yaml, tiny_settings
 
@@ -146,6 +150,9 @@ def test_reports_and_html(tmp_path):
     text = html.read_text(errors="replace")
     # the first page is the answer: each dataset's reading (HTML-escaped in the page's data)
     assert text.count("The answer for ") >= 2 and "arr, imb_c20_f0.5:" in text
+    desc = json.loads(re.search(r"var workflow_desc = (\".*?\");\n", text).group(1))
+    assert "The answer for" in desc and "What each method finds" in desc
+    _assert_tables_fit(desc)
     for name in ("calibration.tsv", "calibrated_power.png", "power_curve.tsv",
                  "recovery_bars_sidak.png", "recovery_heatmap.png", "pvalue_strips.png",
                  "classifiers.png", "auroc.png", "imputation_quality.png", "failure_point.png",
@@ -193,32 +200,121 @@ def test_heatmap_shows_every_hit_and_every_found_feature_and_says_what_it_left_o
     assert (tmp_path / "h.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_landing_page_puts_each_datasets_answer_first():
-    """The report's first page: the description, then per dataset the plain-words reading and
-    a table row per (design, method), valid reStructuredText (docutils renders it without a
-    warning) with the calibrated and the naive counts side by side."""
-    from docutils.core import publish_parts
-
-    from omicsaug.summary import COLUMNS, LANDING_COLUMNS, landing_rst
-
-    table = pd.DataFrame([
+def _landing_table():
+    from omicsaug.summary import COLUMNS
+    return pd.DataFrame([
         {"design": "n6", "method": "none", "recovered_calibrated": 2.0, "invented_calibrated": 0.1,
          "recovered_naive": 1.5, "invented_naive": 0.05, "verdict": "baseline", "equivalent_n": 6.2,
-         "auroc_vs_none": np.nan, "class_flagged": False},
+         "equivalent_n_lo": 5.0, "equivalent_n_hi": 7.1, "auroc_vs_none": np.nan,
+         "class_flagged": np.nan, "seconds": 1.2},
         {"design": "n6", "method": "smote", "recovered_calibrated": 2.1, "invented_calibrated": 0.2,
          "recovered_naive": 5.0, "invented_naive": 3.4, "verdict": "no gain", "equivalent_n": 6.0,
-         "auroc_vs_none": 0.012, "class_flagged": True}]).reindex(columns=COLUMNS)
-    rst = landing_rst("omicsaug: the workflow.", {"lip": (table, "lip, n6: no method beats it.\n")})
-    assert rst.index("omicsaug: the workflow.") < rst.index("The answer for lip")
+         "auroc_vs_none": 0.012, "auroc_vs_none_lo": -0.02, "auroc_vs_none_hi": 0.041,
+         "class_flagged": True, "class_accuracy_over_chance": 0.01, "seconds": 3.0}]
+    ).reindex(columns=COLUMNS)
+
+
+def _tables(html):
+    """Each rendered table as rows of cell texts (header row first)."""
+    out = []
+    for t in re.findall(r"<table.*?</table>", html, re.S):
+        rows = re.findall(r"<tr.*?</tr>", t, re.S)
+        out.append([[html_lib.unescape(re.sub(r"<.*?>", "", c)).strip()
+                     for c in re.findall(r"<t[hd].*?>(.*?)</t[hd]>", r, re.S)] for r in rows])
+    return out
+
+
+def test_landing_page_puts_each_datasets_answer_first():
+    """The report's first page: the description, then per dataset and design the plain-words
+    reading and two tables (what each method finds; how real its rows are), valid
+    reStructuredText (docutils renders it without a warning), calibrated and naive counts side
+    by side; columns no row fills are left out."""
+    from docutils.core import publish_parts
+
+    from omicsaug.summary import ZWSP, landing_rst
+
+    rst = landing_rst("omicsaug: the workflow.", {"lip": (_landing_table(), "lip, n6: no method beats it.\n")})
+    assert rst.index("omicsaug: the workflow.") < rst.index("The answer for lip") < rst.index("Design n6")
     html = publish_parts(rst, writer="html",
                          settings_overrides={"report_level": 2, "halt_level": 2})["html_body"]
     assert "lip, n6: no method beats it." in html
-    cells = [re.sub(r"<.*?>|&nbsp;", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", html, re.S)]
-    k = len(LANDING_COLUMNS)
-    assert len(cells) == 2 * k
-    assert cells[k:] == ["n6", "smote", "2.1", "0.2", "5.0", "3.4", "no gain", "6.0", "+0.012",
-                         "yes", "", ""]       # no fidelity report here: blank
+    finds, rows = _tables(html)
+    assert finds[0] == ["method", "calibrated: found / invented", "naive: found / invented",
+                        "verdict; worth n per group", "AUROC vs none"]
+    assert finds[1] == ["none", "2.0 / 0.1", "1.5 / 0.1", "baseline; 6.2 [5.0, 7.1]", ""]
+    assert finds[2] == ["smote", "2.1 / 0.2", "5.0 / 3.4", "no gain; 6.0", "+0.012 [-0.020, +0.041]"]
+    # no fidelity report here: its columns are left out
+    assert rows[0] == ["method", "keeps its class (accuracy over chance)", "seconds"]
+    assert rows[2] == ["smote", "no (+0.01)", "3"]
     assert landing_rst("only the description", {}) == "only the description\n"
+    assert f"random_{ZWSP}oversampling" in landing_rst("d", {"x": (_landing_table().assign(
+        method=["none", "random_oversampling"]), "")})
+
+
+# Tailwind's max-width scale (rem), as Snakemake's report template uses it
+TAILWIND_MAX_W = {"sm": 24, "md": 28, "lg": 32, "xl": 36, "2xl": 42, "3xl": 48, "4xl": 56}
+
+
+def _landing_column_px():
+    """The width Snakemake's report gives the first page's text: the class of the element that
+    holds ``workflow_desc`` in the template's landing (rule graph) view, read from the installed
+    Snakemake so that an upgrade which changes it is noticed here."""
+    import snakemake.report.html_reporter as hr
+    js = (Path(hr.__file__).parent / "template" / "components" / "content.js").read_text()
+    view = js[js.index('case "rulegraph"'):]
+    m = re.search(r'className:\s*"([^"]*)",\s*dangerouslySetInnerHTML:\s*\{\s*__html:\s*workflow_desc', view)
+    assert m, "Snakemake's report template no longer shows workflow_desc as this test expects"
+    size = re.search(r"\bmax-w-(\w+)\b", m.group(1))
+    assert size and "prose-sm" in m.group(1), m.group(1)
+    return TAILWIND_MAX_W[size.group(1)] * 16
+
+
+def test_first_page_tables_fit_the_report_column_without_sideways_scrolling():
+    """The default config's methods and designs, with the widest numbers a cell can hold:
+    every first-page table fits the column Snakemake's report gives the page, so the report
+    opens on the answer without scrolling sideways (no browser runs in CI: the HTML structure
+    is measured, ``_assert_tables_fit``)."""
+    from docutils.core import publish_parts
+
+    from omicsaug.config import validate_config
+    from omicsaug.summary import landing_rst
+
+    cfg = validate_config(yaml.safe_load((REPO / "config" / "config.yaml").read_text()))
+    methods = list(cfg["methods"])
+    assert "random_oversampling" in methods and len(methods) > 8
+    wide = {"recovered_calibrated": 247.0, "invented_calibrated": 113.3, "recovered_naive": 247.0,
+            "invented_naive": 1234.5, "reference_features": 247, "verdict": "no gain",
+            "equivalent_n": 12.3, "equivalent_n_lo": 10.1, "equivalent_n_hi": 100.4,
+            "auroc_vs_none": -0.123, "auroc_vs_none_lo": -0.456, "auroc_vs_none_hi": -0.001,
+            "class_accuracy_over_chance": -0.25, "class_difference_kept": -0.43,
+            "class_flagged": True, "seconds": 12345.0, "two_sample_auroc": 0.99,
+            "near_copy_fraction": 1.0}
+    summaries = {}
+    for name, ds in cfg["datasets"].items():
+        designs = [f"design_{k}_imb_c20_f0.5" for k in range(len(ds.get("designs", [])) or 1)]
+        table = pd.DataFrame([{"design": d, "method": m, **wide} for d in designs for m in methods])
+        summaries[name] = (table, "")
+    html = publish_parts(landing_rst("omicsaug.", summaries), writer="html",
+                         settings_overrides={"report_level": 2, "halt_level": 2})["html_body"]
+    tables = _assert_tables_fit(html)
+    assert len(tables) == 2 * sum(len(t) // len(methods) for t, _ in summaries.values())
+
+
+def _assert_tables_fit(html):
+    """Every table in ``html`` fits the report's first-page column: its min-content width (the
+    longest unbreakable word of each column, at a generous 7.5 px per character of the 12 px
+    bold table font of ``prose-sm``, plus Tailwind typography's 1 em padding each side of an
+    inner cell border) is at most the column's width. Returns the tables."""
+    from omicsaug.summary import ZWSP
+    tables = _tables(html)
+    limit = _landing_column_px()
+    for t in tables:
+        ncol = len(t[0])
+        word = [max(len(w) for row in t for w in re.split(rf"[\s{ZWSP}]+", row[j]) if w)
+                for j in range(ncol)]
+        width = 7.5 * sum(word) + 24 * (ncol - 1)
+        assert width <= limit, (t[0], word, width, limit)
+    return tables
 
 
 @pytest.mark.slow

@@ -16,6 +16,9 @@ Sections (each can run alone with ``--only NAME``; ``--only`` may be repeated):
   (``genesom_eae.yaml``, ``wgan_simulation_quick.yaml``);
 * ``resources``: per-rule wall time and peak memory from the kept runs' ``benchmark:``
   files next to each rule's declared ``threads`` / ``mem_mb`` / ``runtime``;
+* ``wide``: every method instance of the default config on a 128 x 12,625 microarray table,
+  6 per group, 10 seeds: the start-up width check, pre-training, the augment loop and the
+  fidelity report, time and peak memory (``bench_wide.measure``);
 * ``calibration``: ``config/paper/genesom_eae.yaml`` with calibration on (100 null runs per
   method, CTGAN 20) end to end against its 45-minute target, the calibrated and naive
   results it writes (``report/calibration.tsv``), and how often the error control's
@@ -59,7 +62,7 @@ if str(HERE) not in sys.path:          # the sibling bench_* modules
     sys.path.insert(0, str(HERE))
 
 SECTIONS = ["generators", "esom", "wgan", "hgb", "dag", "default_run", "paper_runs", "resources",
-            "calibration", "realism", "plasmode", "tuning", "wgan_paper"]
+            "calibration", "realism", "plasmode", "tuning", "wgan_paper", "wide"]
 TITLES = {
     "generators": "1. Augmentation methods: fit + sample 1:1",
     "esom": "2. ESOM training time",
@@ -74,6 +77,7 @@ TITLES = {
     "plasmode": "10. EAE plasmodes: calibrated recovery against a known answer",
     "tuning": "11. AUROC report: inner-CV optimism of the tuning, leaky vs grouped folds",
     "wgan_paper": "12. The WGAN paper's budgets per experiment cell: CPU core vs H200 GPU",
+    "wide": "13. A wide microarray table: every default method at 128 x 12,625",
 }
 HEAVY = {"ctgan", "wgan", "wgan_classic"}   # on the microarray table: --heavy-repeats
 ESOM_R_SECONDS = {(18, 62): 0.31, (128, 1000): 47.6}
@@ -851,13 +855,32 @@ def _full_run(run: Path) -> str:
     return "\n".join(text)
 
 
+def section_wide(args):
+    import bench_wide
+
+    rows = bench_wide.measure(args.wide_methods, args.wide_features, args.wide_seeds,
+                              threads=args.threads, echo=log, cache=args.wide_cache)
+    return "\n".join([
+        f"Every method instance of `config/config.yaml` on a simulated microarray table of "
+        f"{bench_wide.N_PER_CLASS[0] + bench_wide.N_PER_CLASS[1]} samples x "
+        f"{args.wide_features:,} probes (no variance filter, no negative controls), design "
+        f"`sample_size` 6 per group, {args.wide_seeds} seeds, as the workflow runs it "
+        "(`bench_wide.py`): the start-up width check, then in a fresh process the WGAN "
+        "pre-training where the method does it, the augment job's loop over the seeds (seeds "
+        "stacked where the generator fits several at once) with its class-fidelity check, and "
+        "the fidelity and memorisation report. Methods that balance run at 1:1 (the table is "
+        "balanced). Peak RSS is the whole process's (interpreter, libraries and the table "
+        f"included). Torch threads: {args.threads}.", "",
+        bench_wide.markdown(rows, args.wide_features, args.wide_seeds)])
+
+
 RUNNERS = {"generators": section_generators, "esom": section_esom, "wgan": section_wgan,
            "hgb": section_hgb,
            "dag": section_dag, "default_run": section_default_run,
            "paper_runs": section_paper_runs, "resources": section_resources,
            "calibration": section_calibration, "realism": section_realism,
            "plasmode": section_plasmode, "tuning": section_tuning,
-           "wgan_paper": section_wgan_paper}
+           "wgan_paper": section_wgan_paper, "wide": section_wide}
 
 
 # ----------------------------------------------------------------------------- output
@@ -935,6 +958,14 @@ def main(argv=None):
     g = ap.add_argument_group("realism")
     g.add_argument("--realism-seeds", type=int, default=40, help="simulator seeds (realism)")
     g.add_argument("--tuning-seeds", type=int, default=6, help="subset draws (tuning)")
+    g = ap.add_argument_group("wide")
+    g.add_argument("--wide-features", type=int, default=12625)
+    g.add_argument("--wide-seeds", type=int, default=10)
+    g.add_argument("--wide-methods", nargs="+", default=None,
+                   help="method instances of config/config.yaml (default: all)")
+    g.add_argument("--wide-cache", default=str(HERE / "runs" / "wide.jsonl"),
+                   help="finished methods are kept here and reused by a rerun with the same "
+                        "settings (delete it to measure again)")
     args = ap.parse_args(argv)
     if min(args.repeats, args.heavy_repeats, args.esom_repeats, args.dag_repeats) < 1:
         ap.error("repeats must be at least 1")

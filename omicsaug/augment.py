@@ -14,6 +14,7 @@ import time
 import numpy as np
 import pandas as pd
 
+from .config import fill_defaults, with_defaults
 from .errors import InputError
 from .generators import REGISTRY, get_generator
 from .table import GROUP, ID, PARENT, PERM_SUFFIX, SEED, SYNTHETIC
@@ -69,8 +70,8 @@ def method_spec(config: dict, name: str, design_amount: dict | None = None) -> d
     if gen not in REGISTRY:
         raise InputError(f"unknown generator {gen!r}.", key=f"methods.{name}.generator",
                          fix=f"use one of {sorted(REGISTRY)}.")
-    amount = {**(config.get("augmentation", {}).get("amount") or {"mode": "ratio", "ratio": 1}),
-              **(design_amount or {}), **(m.get("amount") or {})}
+    amount = fill_defaults({**with_defaults(config)["augmentation"]["amount"],
+                            **(design_amount or {}), **(m.get("amount") or {})}, "amount")
     return {"name": name, "generator": gen, "params": dict(m.get("params") or {}), "amount": amount}
 
 
@@ -165,10 +166,10 @@ def with_control_decision(spec: dict, decision: dict) -> dict:
 def _n_new(y, spec: dict) -> dict:
     """Synthetic rows per class that ``spec``'s amount asks for."""
     counts = dict(zip(*np.unique(y, return_counts=True)))
-    a = spec["amount"]
-    if a.get("mode") == "error_control":
+    a = fill_defaults(spec["amount"], "amount")
+    if a["mode"] == "error_control":
         raise ValueError("resolve an error_control amount per subset first (spec_for_seed)")
-    return n_new_per_class(counts, a.get("mode", "ratio"), a.get("ratio", 1.0), a.get("multiplier", 0.5))
+    return n_new_per_class(counts, a["mode"], a["ratio"], a["multiplier"])
 
 
 class GeneratorOutputError(ValueError):

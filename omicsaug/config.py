@@ -173,7 +173,7 @@ def _check_realism(config: dict, configfile):
 
     names = set(config.get("datasets") or {})
     for d, spec in (config.get("datasets") or {}).items():
-        ref = ((spec or {}).get("realism") or {}).get("reference", "auto")
+        ref = fill_defaults(spec, "dataset")["realism"]["reference"]
         if ref is not None and ref != "auto" and ref not in REFERENCES and (ref not in names or ref == d):
             raise InputError(f"unknown realism reference {ref!r}.", file=configfile,
                              key=f"datasets.{d}.realism.reference",
@@ -258,6 +258,38 @@ def with_defaults(config: dict, schema_path=SCHEMA) -> dict:
     return deep_merge(_defaults(str(schema_path)), config)
 
 
+def _fill(value: dict, node, schema) -> dict:
+    out = dict(value)
+    node = _resolve(node, schema)
+    for part in [node] + [_resolve(p, schema) for p in node.get("allOf", [])]:
+        for key, child in (part.get("properties") or {}).items():
+            c = _resolve(child, schema)
+            if key not in out:
+                if "default" in child or "default" in c:
+                    out[key] = _default(child, schema)
+            elif isinstance(out[key], dict) and isinstance(c, dict) and (c.get("properties") or c.get("allOf")):
+                out[key] = _fill(out[key], c, schema)
+    return out
+
+
+def _block_node(block: str, schema: dict):
+    dataset_node = schema["properties"]["datasets"]["additionalProperties"]["allOf"][1]
+    return {"dataset": dataset_node, "role": schema["definitions"]["role"],
+            "amount": schema["definitions"]["amount"], "design": schema["definitions"]["design"],
+            "plasmode": dataset_node["properties"]["plasmode"]}[block]
+
+
+def fill_defaults(value: dict, block: str, schema_path=SCHEMA) -> dict:
+    """``value`` (a ``datasets.<name>`` block, a ``role`` block (``external``,
+    ``validation``), an ``amount``, a ``design`` or a ``plasmode`` block) with the schema's default for
+    every key of its own it leaves out. Nested blocks (``gene_map``, ``plasmode``) get their
+    keys' defaults where they are present; a block with a default of its own
+    (``realism``) also where absent. Named entries (datasets, methods) get no defaults from
+    :func:`with_defaults`: this is where their blocks get them."""
+    schema = _schema(str(schema_path))
+    return _fill(value or {}, _block_node(block, schema), schema)
+
+
 def eae_dir(config: dict):
     """The local EAE folder: ``config['eae_dir']``, else ``$OMICSAUG_EAE_DIR``, else None."""
     d = config.get("eae_dir") or os.environ.get(EAE_ENV) or None
@@ -302,9 +334,9 @@ def dataset(config: dict, name: str) -> dict:
     cfg = with_defaults(config)
     spec = deep_merge(cfg["defaults"], cfg["datasets"][name])
     src = spec["source"]
-    base_src = (spec.get("plasmode") or {}).get("base", "table") if src == "plasmode" else src
+    base_src = fill_defaults(spec.get("plasmode"), "plasmode")["base"] if src == "plasmode" else src
     if base_src == "eae_lipidomics":
-        authors = spec.get("eae_matrix", "raw") == "authors"
+        authors = fill_defaults(spec, "dataset")["eae_matrix"] == "authors"
         base = {"kind": "lipidomics", "id_column": "ID", "group_column": "GROUP",
                 "group_labels": EAE_GROUPS,
                 "table": "mouse_lipidomics_data_transformed_imputed.csv" if authors
@@ -316,24 +348,19 @@ def dataset(config: dict, name: str) -> dict:
         spec = deep_merge({"kind": "lipidomics" if src == "simulate_lipidomics" else "microarray",
                            "id_column": "sample_id", "group_column": "group",
                            "transform": "log10" if src == "simulate_lipidomics" else "none"}, spec)
-    spec.setdefault("kind", "other")
-    spec.setdefault("transform", "none")
     if src == "plasmode":
-        from .plasmode import DEFAULTS as PLASMODE_DEFAULTS
-        spec["plasmode"] = {"base": "table", **PLASMODE_DEFAULTS, **(spec.get("plasmode") or {})}
+        spec.setdefault("plasmode", {})
+    spec = fill_defaults(spec, "dataset")   # the schema's defaults of the dataset's own keys
     # realism check against a reference (omicsaug.realism): auto = the EAE table for
     # generated lipidomics data, nothing otherwise
-    realism = {"reference": "auto", **(spec.get("realism") or {})}
-    if realism["reference"] == "auto":
-        realism["reference"] = ("eae_lipidomics" if src in GENERATED and spec["kind"] == "lipidomics"
-                                else None)
-    spec["realism"] = realism
-    spec.setdefault("designs", [])
+    if spec["realism"]["reference"] == "auto":
+        spec["realism"]["reference"] = ("eae_lipidomics" if src in GENERATED
+                                        and spec["kind"] == "lipidomics" else None)
     spec["name"] = name
     spec = _with_download_paths(spec, name)
     for role in ROLES:
         if isinstance(spec.get(role), dict):
-            spec[role] = _with_download_paths({"source": "table", **spec[role]}, name)
+            spec[role] = _with_download_paths(fill_defaults(spec[role], "role"), name)
     return spec
 
 

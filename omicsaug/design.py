@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
+from .config import fill_defaults
 from .errors import InputError
 from .table import GROUP, SEED
 from .utils import get_logger, make_rng
@@ -53,11 +54,15 @@ def expand_designs(specs: list[dict]) -> list[Design]:
     in the entry is used as a prefix when given (``{name}_n6``).
     """
     out = []
-    for i, s in enumerate(specs):
+    for i, entry in enumerate(specs):
+        # the schema's defaults (seeds, reimpute); a design's amount stays as given: it
+        # overrides the global amount only where it sets a key
+        s = {**fill_defaults({k: v for k, v in entry.items() if k != "amount"}, "design"),
+             **({"amount": entry["amount"]} if "amount" in entry else {})}
         kind = s.get("type")
-        seeds = tuple(range(1, int(s.get("seeds", 1)) + 1))
+        seeds = tuple(range(1, int(s["seeds"]) + 1))
         prefix = f"{s['name']}_" if s.get("name") else ""
-        re = bool(s.get("reimpute", False))
+        re = bool(s["reimpute"])
         extra = {"params": {"amount": dict(s["amount"])}} if s.get("amount") else {}
         if kind == "full":
             out.append(Design(f"{s.get('name') or 'full'}", "full", (1,), reimpute=False, **extra))

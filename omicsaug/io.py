@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .config import fill_defaults
 from .errors import InputError
 from .table import GROUP, ID  # the long-table contract
 
@@ -400,33 +401,35 @@ def shared_features(samples: pd.DataFrame, others: dict, file=None) -> tuple[pd.
 def load_dataset(spec: dict, paths: dict | None = None) -> pd.DataFrame:
     """Load one dataset into a validated sample table.
 
-    ``spec`` is the resolved dataset config; ``paths`` overrides ``table``/``metadata``
-    (the workflow passes the concrete input files, e.g. the downloaded EAE CSVs).
+    ``spec`` is the dataset's (or a role's) config block, resolved or not: keys it leaves out
+    take the schema's defaults (:func:`omicsaug.config.fill_defaults`); ``paths`` overrides
+    ``table``/``metadata``/``gene_map`` (the workflow passes the concrete input files, e.g.
+    the downloaded EAE CSVs).
     """
+    spec = fill_defaults(spec, "dataset")
     paths = paths or {}
     table_path = paths.get("table", spec.get("table"))
-    min_n = spec.get("min_per_group", 2)
+    min_n = spec["min_per_group"]
     if spec.get("source") == "geo_series_matrix":
-        df = read_geo_series_matrix(table_path, spec.get("group_field", "!Sample_characteristics_ch1"),
-                                    spec.get("characteristic"), spec.get("group_map"),
-                                    min_per_group=min_n)
+        df = read_geo_series_matrix(table_path, spec["group_field"], spec.get("characteristic"),
+                                    spec.get("group_map"), min_per_group=min_n)
         gm = spec.get("gene_map")
         if gm:   # probes -> genes, so that series on other platforms share the features
             gpath = paths.get("gene_map", gm.get("table"))
-            df = collapse_to_genes(df, read_gene_map(gpath, gm.get("probe_column", "ID"),
-                                                     gm.get("gene_column", "Gene symbol")), file=table_path)
+            df = collapse_to_genes(df, read_gene_map(gpath, gm["probe_column"], gm["gene_column"]),
+                                   file=table_path)
     else:
-        id_col = spec.get("id_column", "ID")
+        id_col = spec["id_column"]
         table = read_table(table_path, spec.get("sheet"), id_column=id_col)
         meta_path = paths.get("metadata", spec.get("metadata"))
         meta = (read_table(meta_path, id_column=spec.get("metadata_id_column") or id_col)
                 if meta_path else None)
-        df = assemble(table, file=table_path, id_column=id_col,
-                      group_column=spec.get("group_column", "group"), metadata=meta,
-                      metadata_file=meta_path, metadata_id_column=spec.get("metadata_id_column"),
-                      group_labels=spec.get("group_labels"), drop_columns=spec.get("drop_columns", ()),
+        df = assemble(table, file=table_path, id_column=id_col, group_column=spec["group_column"],
+                      metadata=meta, metadata_file=meta_path,
+                      metadata_id_column=spec.get("metadata_id_column"),
+                      group_labels=spec.get("group_labels"), drop_columns=spec["drop_columns"],
                       min_per_group=min_n)
-    excl = [str(g) for g in spec.get("exclude_groups", [])]
+    excl = [str(g) for g in spec["exclude_groups"]]
     if excl:
         df = df[~df[GROUP].isin(excl)].reset_index(drop=True)
         validate_groups(df, file=table_path, min_per_group=min_n)

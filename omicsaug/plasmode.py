@@ -15,14 +15,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .config import fill_defaults
 from .errors import InputError
 from .io import GROUP, ID, feature_columns
 from .realism import prefix_blocks
 from .simulate import effect_sizes
-
-DEFAULTS = {"n_effects": 0, "effect_size": {"distribution": "lognormal", "median": 1.0, "sigma": 0.5},
-            "groups": None, "affected": None, "blocks": "prefix"}
-
 
 def _group_sizes(samples: pd.DataFrame, groups, key) -> dict:
     """Group names and sizes: the real ones (in order of appearance) unless ``groups``
@@ -68,9 +65,9 @@ def make_plasmode(samples: pd.DataFrame, settings: dict | None = None, *, transf
     (the feature's SD on the analysis scale) and shift_<group> (analysis scale) per
     affected group.
     """
-    from .preprocess import log_transform   # scikit-learn: not at config time (DEFAULTS)
+    from .preprocess import log_transform   # scikit-learn: not at config time
 
-    s = {**DEFAULTS, **(settings or {})}
+    s = fill_defaults(settings, "plasmode")   # the schema's defaults of the plasmode block
     rng = np.random.default_rng(seed)
     feats = feature_columns(samples)
     n_eff = s["n_effects"]

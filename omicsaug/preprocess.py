@@ -17,6 +17,7 @@ from sklearn.ensemble import RandomForestRegressor
 from sklearn.experimental import enable_iterative_imputer  # noqa: F401
 from sklearn.impute import IterativeImputer, SimpleImputer
 
+from .config import fill_defaults
 from .errors import InputError
 from .io import GROUP, ID, feature_columns
 
@@ -235,9 +236,10 @@ def run(samples: pd.DataFrame, spec: dict, base_seed: int, file=None, log=None, 
     from .utils import get_logger, make_rng
 
     log = log or get_logger()
+    spec = fill_defaults(spec, "dataset")   # keys a hand-made spec leaves out: the schema's
     flt = spec["filter"]
-    transformed, report = preprocess(samples, transform=spec.get("transform", "none"),
-                                     log_offset=spec.get("log_offset", 0.0),
+    transformed, report = preprocess(samples, transform=spec["transform"],
+                                     log_offset=spec["log_offset"],
                                      max_missing=flt["max_missing"],
                                      top_k=flt["top_k_variance"], file=file)
     feats = feature_columns(transformed)
@@ -279,11 +281,12 @@ def apply_to(table: pd.DataFrame, spec: dict, features, file=None) -> pd.DataFra
     """Bring a second table (e.g. a validation set) into the analysed feature space: the same
     transform, the same kept features; any missing value gets that feature's mean in this table
     (a validation table is never imputed from the training data's model)."""
+    spec = fill_defaults(spec, "dataset")
     missing = [f for f in features if f not in table.columns]
     if missing:
         raise InputError(f"{len(missing)} analysed feature(s) missing, e.g. {missing[:3]}.", file=file,
                          fix="the validation table needs the same feature columns as the main table.")
     out = log_transform(table[[ID, GROUP, *features]] if GROUP in table else table[[ID, *features]],
-                        spec.get("transform", "none"), spec.get("log_offset", 0.0), file=file)
+                        spec["transform"], spec["log_offset"], file=file)
     out[list(features)] = out[list(features)].fillna(out[list(features)].mean())
     return out

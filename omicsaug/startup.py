@@ -61,11 +61,11 @@ def _read(spec: dict, files: dict, cache_dir) -> dict:
     if path is not None and path.is_file():
         return json.loads(path.read_text())
     df = load_dataset(spec, files)
-    logged = log_transform(df, spec.get("transform", "none"), float(spec.get("log_offset") or 0.0),
+    logged = log_transform(df, spec["transform"], float(spec["log_offset"]),
                            file=files["table"])
-    flt = spec.get("filter") or {}
-    kept, _ = filter_missing(logged, float(flt.get("max_missing", 1.0)))
-    kept, _ = top_k_variance(kept, flt.get("top_k_variance"))
+    flt = spec["filter"]
+    kept, _ = filter_missing(logged, float(flt["max_missing"]))
+    kept, _ = top_k_variance(kept, flt["top_k_variance"])
     out = {"groups": df[GROUP].astype(str).tolist(), "n_features": len(feature_columns(kept))}
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -73,13 +73,13 @@ def test_method_spec_resolves_generator_params_and_amount():
                        "gmm_expand": {"generator": "gmm", "params": {"max_components": 1},
                                       "amount": {"mode": "expand", "multiplier": 0.5}}}}
     assert aug.method_spec(cfg, "gmm") == {"name": "gmm", "generator": "gmm", "params": {},
-                                           "amount": {"mode": "ratio", "ratio": 2}}
+                                           "amount": {"mode": "ratio", "ratio": 2, "multiplier": 0.5}}
     assert aug.method_spec(cfg, "none")["generator"] == "none"
     s = aug.method_spec(cfg, "gmm_expand")
     assert s["generator"] == "gmm" and s["params"] == {"max_components": 1}
     assert s["amount"] == {"mode": "expand", "ratio": 2, "multiplier": 0.5}
     assert aug.method_spec({"methods": {"x": {"generator": "smote"}}}, "x")["amount"] == \
-        {"mode": "ratio", "ratio": 1}                                     # built-in 1:1
+        {"mode": "ratio", "ratio": 1.0, "multiplier": 0.5}   # the schema's defaults: 1:1
 
 
 def test_method_spec_errors_name_the_key():

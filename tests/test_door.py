@@ -272,8 +272,8 @@ def test_constant_and_all_missing_features_are_dropped_and_recorded(tmp_path, ca
     df["flat"] = 3.0
     df["empty"] = np.nan
     resolved = oc.with_defaults({"defaults": {"impute": {"method": "mean", "quality_repeats": 1}}})
-    out = preprocess.run(df, {**resolved["defaults"], "name": "x", "transform": "log10"}, 1,
-                         file="c.csv")
+    spec = oc.fill_defaults({**resolved["defaults"], "name": "x", "transform": "log10"}, "dataset")
+    out = preprocess.run(df, spec, 1, file="c.csv")
     feats = out["features"].set_index("feature")
     assert not feats.loc["flat", "kept"] and feats.loc["flat", "constant"]
     assert not feats.loc["empty", "kept"] and feats.loc["empty", "missing_fraction"] == 1.0

@@ -162,10 +162,10 @@ def get_augment_inputs(wildcards):
 
 def get_negative_controls(wildcards):
     aug = {
-        **config.get("augmentation", {}),
+        **config["augmentation"],
         **(dataset_spec(wildcards.dataset).get("augment") or {}),
     }
-    return bool(aug.get("negative_controls", False))
+    return bool(aug["negative_controls"])
 
 
 def get_recovery_cells(wildcards):

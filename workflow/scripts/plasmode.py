@@ -12,8 +12,8 @@ if settings["base"] == "eae_lipidomics":
     for p in paths.values():
         oc.verify_eae_file(p)
 real = load_dataset({**spec, "source": settings["base"]}, paths)
-table, truth = make_plasmode(real, settings, transform=spec.get("transform", "none"),
-                             log_offset=spec.get("log_offset", 0.0),
+table, truth = make_plasmode(real, settings, transform=spec["transform"],
+                             log_offset=spec["log_offset"],
                              seed=derive_seed(snakemake.params.seed, "plasmode", spec["name"]),
                              key=f"datasets.{spec['name']}.plasmode")
 log.info("plasmode of %s (%d x %d): groups %s, %d spiked features", paths["table"], len(table),

@@ -1,7 +1,8 @@
 """The omics WGAN of Cusworth, Gkoutos & Acharjee (2024): ``wgan`` and ``wgan_classic``.
 
-- :mod:`.estimator` - :class:`WGANGenerator`, :class:`ClassicWGANGenerator` (the registry's
-  ``wgan`` and ``wgan_classic``): parameters, fitted state, sampling, persistence.
+- :mod:`.estimator` - :class:`WGANGenerator` (the registry's ``wgan``): parameters, fitted
+  state, sampling; :mod:`.classic` - :class:`ClassicWGANGenerator` (``wgan_classic``).
+- :mod:`.persistence` - saving and loading a fitted model and pre-trained weights.
 - :mod:`.protocol` - pre-training (growing) and per-class re-training with the
   learning-rate and knee choices, as functions over a :class:`~.protocol.Settings`.
 - :mod:`.training` / :mod:`.gradients` - the stacked WGAN-GP loop and a step's gradients.
@@ -12,6 +13,7 @@
 - :mod:`.plots` - loss-curve figures.
 """
 
-from .estimator import ClassicWGANGenerator, WGANGenerator
+from .classic import ClassicWGANGenerator
+from .estimator import WGANGenerator
 
 __all__ = ["ClassicWGANGenerator", "WGANGenerator"]

@@ -21,23 +21,23 @@ Protocol of ``wgan`` (paper section "Training approach"):
    curve (:func:`~.protocol.retrain`).
 4. Sample from each class's generator and map back to the original scale.
 
-This module is the estimator (parameters, data, fitted state, sampling, persistence); the
-parts of the subpackage: :mod:`.protocol` (pre- and re-training), :mod:`.training` and
-:mod:`.gradients` (the WGAN-GP loop), :mod:`.networks`, :mod:`.selection` (curve and knee
-choices), :mod:`.scaling`, :mod:`.plots`.
+This module is the estimator (parameters, data, fitted state, sampling); the parts of the
+subpackage: :mod:`.classic` (``wgan_classic``), :mod:`.persistence` (saving and loading),
+:mod:`.protocol` (pre- and re-training), :mod:`.training` and :mod:`.gradients` (the WGAN-GP
+loop), :mod:`.networks`, :mod:`.selection` (curve and knee choices), :mod:`.scaling`,
+:mod:`.plots`.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import time
 
 import numpy as np
 import pandas as pd
 
 from ..base import Generator, int_seed
-from . import protocol
+from . import persistence, protocol
 from .external import external_matrix
 from .networks import StackedMLP, critic_sizes, generator_sizes
 from .scaling import SkewScaler
@@ -471,108 +471,21 @@ class WGANGenerator(Generator):
         return Z, np.concatenate(ys), np.full(len(Z), -1)
 
     # ---------------------------------------------------------------- persistence
-    def _state(self):
-        params = self.get_params()
-        if params.get("external") is not None and not isinstance(params["external"], (str, os.PathLike)):
-            params["external"] = None  # a table is not kept; the fitted weights are
-        if isinstance(params.get("pretrained"), dict):
-            params["pretrained"] = None
-        fitted = {k: v for k, v in self.__dict__.items() if k.endswith("_") and not k.startswith("_")}
-        return {"class": type(self).__name__, "params": params, "fitted": fitted}
-
     def save(self, path):
         """Write the fitted model (per-class generators, scalers, history, rng state) to
         ``path`` (``torch.save``, atomic); :meth:`load` restores it without retraining."""
-        import torch
-
-        from ...utils import atomic_path
-
-        if not hasattr(self, "generators_"):
-            raise RuntimeError(f"{type(self).__name__} is not fitted: call fit(X, y) first")
-        with atomic_path(path) as tmp:
-            torch.save(self._state(), tmp)
-        return path
+        return persistence.save(self, path)
 
     @classmethod
     def load(cls, path):
         """Restore a model written by :meth:`save`; sampling continues from the saved
         random state, so ``load(p).sample(n)`` equals ``m.sample(n)`` right after ``m.save(p)``."""
-        import torch
-
-        state = torch.load(path, map_location="cpu", weights_only=False)
-        if state.get("class") != cls.__name__:
-            raise ValueError(f"{path} holds a {state.get('class')}, not a {cls.__name__}")
-        obj = cls(**state["params"])
-        obj.__dict__.update(state["fitted"])
-        return obj
+        return persistence.load(cls, path)
 
     def save_pretrained(self, path):
         """Write the pre-trained (pre-transfer) weights; pass the path as ``pretrained`` to
         re-train other real tables without pre-training again."""
-        import torch
-
-        from ...utils import atomic_path
-
-        if not hasattr(self, "pretrained_"):
-            raise RuntimeError("not fitted: call fit(X, y) first")
-        with atomic_path(path) as tmp:
-            torch.save({**self.pretrained_, "kind": "wgan_pretrained"}, tmp)
-        return path
+        return persistence.save_pretrained(self, path)
 
     def _load_pretrained(self, source, d, hidden):
-        import torch
-
-        pre = source if isinstance(source, dict) else torch.load(source, map_location="cpu",
-                                                                 weights_only=False)
-        want_g = generator_sizes(self.latent_dim_, hidden, d)
-        if tuple(pre["sizes_g"]) != tuple(want_g) or tuple(pre["sizes_c"]) != critic_sizes(d, hidden):
-            raise ValueError(f"pre-trained network {tuple(pre['sizes_g'])} does not match this "
-                             f"data/settings {tuple(want_g)} (features, latent_dim, hidden)")
-        return pre
-
-
-class ClassicWGANGenerator(WGANGenerator):
-    """"ClassicGAN" baseline of Cusworth et al. (2024): the same networks and re-training
-    protocol (learning-rate search, knee epoch) but alpha = 0, no pre-training and no
-    progressive growing (all layers initialised together, one GAN per class).
-
-    Parameters are those of :class:`WGANGenerator` without ``alpha``, ``pretrain``,
-    ``external``, ``pretrained``, ``grow`` and the pre-training settings.
-    """
-
-    def __init__(self, batch_size=(10, 20), tune_lr=True, lr1_grid=(5e-4, 1e-4, 1e-3),
-                 lr2_grid=(1e-5, 5e-5, 1e-4), lr1_epochs=1000, lr2_epochs=1000, lr1_threshold=3.0,
-                 lr=1e-4, epochs=2000, knee=True, snapshot_every=20, band=(-10.0, 15.0),
-                 hidden=(50, 100, 200), latent_dim=None, dropout=0.7, generator_dropout=None,
-                 n_critic=2, gp_weight=10.0, betas=(0.5, 0.9), device="auto", random_state=None):
-        self.batch_size = batch_size
-        self.tune_lr = tune_lr
-        self.lr1_grid = lr1_grid
-        self.lr2_grid = lr2_grid
-        self.lr1_epochs = lr1_epochs
-        self.lr2_epochs = lr2_epochs
-        self.lr1_threshold = lr1_threshold
-        self.lr = lr
-        self.epochs = epochs
-        self.knee = knee
-        self.snapshot_every = snapshot_every
-        self.band = band
-        self.hidden = hidden
-        self.latent_dim = latent_dim
-        self.dropout = dropout
-        self.generator_dropout = generator_dropout
-        self.n_critic = n_critic
-        self.gp_weight = gp_weight
-        self.betas = betas
-        self.device = device
-        self.random_state = random_state
-
-    pretrain_params = None
-    pretrained_file = None
-
-    @classmethod
-    def pretrains_externally(cls, params: dict) -> bool:
-        return False   # trained from scratch on each class
-
-    def _protocol(self):
-        return {"alpha": 0.0, "pretrain": "none", "grow": False, "pretrained": None}
+        return persistence.load_pretrained(source, self.latent_dim_, d, hidden)

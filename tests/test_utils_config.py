@@ -211,3 +211,41 @@ def test_schema_defaults_are_filled_by_the_one_validation_pass():
     assert oc.calibration(full, "d")["n_null"] == 100
     assert oc.defaults()["defaults"]["evaluation"]["auroc"]["grid"]["learning_rate"] == [1e-4, 1e-3, 1e-2, 1, 10]
     assert oc.with_defaults(base) == full
+
+
+def test_dataset_design_and_amount_keys_take_the_schemas_defaults():
+    """The keys of a dataset, design, amount and plasmode block that a config leaves out take
+    the schema's default: values (config.fill_defaults), not defaults written in code: the
+    resolved values equal what the schema file declares, and a block's given keys win."""
+    import yaml
+
+    from omicsaug.augment import method_spec
+    from omicsaug.design import expand_designs
+
+    schema = yaml.safe_load(oc.SCHEMA.read_text())
+    ds_props = schema["properties"]["datasets"]["additionalProperties"]["allOf"][1]["properties"]
+    cfg = oc.validate_config({"datasets": {
+        "t": {"source": "table", "table": "x.tsv", "validation": {"source": "table", "table": "v.tsv"},
+              "gene_map": {"table": "g.tsv"}},
+        "p": {"source": "plasmode", "table": "x.tsv", "plasmode": {"n_effects": 3}},
+        "g": {"source": "table", "table": "x.tsv", "id_column": "sid", "realism": {}}}})
+    t = oc.dataset(cfg, "t")
+    for key in ("id_column", "group_column", "group_field", "min_per_group", "transform", "log_offset",
+                "kind", "drop_columns", "exclude_groups", "designs", "eae_matrix"):
+        assert t[key] == ds_props[key]["default"], key
+    assert t["realism"] == {"reference": None}              # auto: nothing for a real table
+    assert t["gene_map"]["gene_column"] == schema["definitions"]["gene_map"]["properties"]["gene_column"]["default"]
+    assert t["validation"]["id_column"] == schema["definitions"]["role"]["properties"]["id_column"]["default"]
+    assert "plasmode" not in t
+    p = oc.dataset(cfg, "p")["plasmode"]
+    assert p["n_effects"] == 3 and p["base"] == "table" and p["blocks"] == "prefix"
+    assert p["effect_size"] == ds_props["plasmode"]["properties"]["effect_size"]["default"]
+    g = oc.dataset(cfg, "g")
+    assert g["id_column"] == "sid" and g["realism"] == {"reference": None}
+    d, = expand_designs([{"type": "sample_size", "n_per_group": 5}])
+    assert d.seeds == (1,) and d.reimpute is False
+    d, = expand_designs([{"type": "sample_size", "n_per_group": 5, "seeds": 3,
+                          "amount": {"mode": "balance"}}])
+    assert d.seeds == (1, 2, 3) and d.params == {"amount": {"mode": "balance"}}   # as given
+    amount = method_spec({"methods": {"e": {"generator": "gmm", "amount": {"mode": "expand"}}}}, "e")["amount"]
+    assert amount["multiplier"] == schema["definitions"]["amount"]["properties"]["multiplier"]["default"]

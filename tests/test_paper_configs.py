@@ -32,8 +32,6 @@ def test_genesom_eae_paper_config_reduced(eae_dir, tmp_path):
     # the plumbing only (tests/test_calibration.py checks what the null runs give)
     cfg["calibration"] = {"n_null": 5, "power_curve": {"n_per_group": [3, 5], "draws": 4, "n_null": 19}}
     cfg["methods"]["ctgan"]["calibration"] = {"n_null": 2}   # CTGAN's transformer: ~4 s a fit
-    cfg["methods"]["tvae"] = {"params": {"epochs": 2, "compress_dims": [16], "decompress_dims": [16],
-                                         "embedding_dim": 8}, "calibration": {"n_null": 2}}
     cfg["error_control"].update({"levels": [0, 1], "n_seeds": 2, "n_boot": 1000,
                                  "boruta": {"alpha": 0.01, "max_iter": 10}})
     path = write_yaml(tmp_path / "genesom_eae.yaml", cfg)
@@ -51,7 +49,7 @@ def test_genesom_eae_paper_config_reduced(eae_dir, tmp_path):
     assert base.loc[base.test == "naive", "recovered"].tolist() == [0]
     cal = pd.read_csv(rep / "calibration.tsv", sep="\t")
     assert len(cal) == len(cfg["methods"])
-    assert dict(zip(cal["method"], cal["n_null"])) == {m: 2 if m in ("ctgan", "tvae") else 5 for m in cfg["methods"]}
+    assert dict(zip(cal["method"], cal["n_null"])) == {m: 2 if m == "ctgan" else 5 for m in cfg["methods"]}
     assert (rec["perm_significant"].notna()).all()
     dec = tmp_path / "results" / "eae_lipidomics" / "error_control" / "first6" / "genesom.json"
     assert dec.exists()

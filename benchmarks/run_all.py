@@ -871,7 +871,10 @@ def section_wide(args):
         "the fidelity and memorisation report. Methods that balance run at 1:1 (the table is "
         "balanced). Peak RSS is the whole process's (interpreter, libraries and the table "
         f"included). Torch threads: {args.threads}.", "",
-        bench_wide.markdown(rows, args.wide_features, args.wide_seeds)])
+        bench_wide.markdown(rows, args.wide_features, args.wide_seeds)]
+        + ([f"", f"Not run in this measurement: {', '.join(skipped)} (`--wide-methods`)."]
+           if (skipped := [m for m in bench_wide.default_config()["methods"]
+                           if m not in {r["method"] for r in rows}]) else []))
 
 
 RUNNERS = {"generators": section_generators, "esom": section_esom, "wgan": section_wgan,

@@ -91,6 +91,13 @@ class Generator:
     def get_params(self, deep=False):
         return {k: getattr(self, k) for k in self._param_names()}
 
+    def _store(self, args: dict):
+        """Keep every constructor argument as an attribute of its name (scikit-learn's
+        convention, which ``get_params`` reads back): ``self._store(locals())`` first thing
+        in ``__init__``."""
+        for k in self._param_names():
+            setattr(self, k, args[k])
+
     def set_params(self, **params):
         for k, v in params.items():
             if k not in self._param_names():

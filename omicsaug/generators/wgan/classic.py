@@ -19,27 +19,7 @@ class ClassicWGANGenerator(WGANGenerator):
                  lr=1e-4, epochs=2000, knee=True, snapshot_every=20, band=(-10.0, 15.0),
                  hidden=(50, 100, 200), latent_dim=None, dropout=0.7, generator_dropout=None,
                  n_critic=2, gp_weight=10.0, betas=(0.5, 0.9), device="auto", random_state=None):
-        self.batch_size = batch_size
-        self.tune_lr = tune_lr
-        self.lr1_grid = lr1_grid
-        self.lr2_grid = lr2_grid
-        self.lr1_epochs = lr1_epochs
-        self.lr2_epochs = lr2_epochs
-        self.lr1_threshold = lr1_threshold
-        self.lr = lr
-        self.epochs = epochs
-        self.knee = knee
-        self.snapshot_every = snapshot_every
-        self.band = band
-        self.hidden = hidden
-        self.latent_dim = latent_dim
-        self.dropout = dropout
-        self.generator_dropout = generator_dropout
-        self.n_critic = n_critic
-        self.gp_weight = gp_weight
-        self.betas = betas
-        self.device = device
-        self.random_state = random_state
+        self._store(locals())
 
     pretrain_params = None
     pretrained_file = None

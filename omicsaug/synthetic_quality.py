@@ -12,7 +12,9 @@ on features standardised by the training originals:
 - ``energy_distance``: the multivariate energy distance ``2E|X-Y| - E|X-X'| - E|Y-Y'|``
   (Székely & Rizzo) divided by the number of features (0 = same distribution).
 - ``two_sample_auroc``: the cross-validated AUROC of an L2 logistic regression telling
-  synthetic from held-out real rows (classifier two-sample test; 0.5 = indistinguishable).
+  synthetic from held-out real rows (classifier two-sample test; 0.5 = indistinguishable),
+  standardised inside each fold (see :func:`two_sample_auroc`). Linear: it sees shifted
+  means and correlations, not a wider spread alone.
 
 Each is computed per class and averaged, weighted by the class's synthetic rows. For
 reference, ``heldout_*`` gives the same figures for the training originals against the
@@ -80,9 +82,18 @@ def energy_distance(A, B) -> float:
 
 
 def two_sample_auroc(A, B, seed=0, folds=5) -> float:
-    """Cross-validated AUROC of a classifier separating rows of ``A`` (1) from ``B`` (0)."""
+    """Cross-validated AUROC of a classifier separating rows of ``A`` (1) from ``B`` (0).
+
+    The features are standardised inside each fold, on that fold's training rows only. Rows
+    centred on a mean they helped make have negative inner products with each other (a
+    centred row's products with the others sum to minus its squared norm), so a linear
+    classifier tells a test-fold row of the centring set from a new row whenever features
+    outnumber rows: with the subset's own standardisation, 12 originals against held-out
+    rows of the same distribution scored 0.84 at 2,000 features and 1.00 at 12,625."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
 
     k = min(folds, len(A), len(B))
     if k < 2:
@@ -90,8 +101,8 @@ def two_sample_auroc(A, B, seed=0, folds=5) -> float:
     X = np.vstack([A, B])
     y = np.r_[np.ones(len(A)), np.zeros(len(B))]
     cv = StratifiedKFold(k, shuffle=True, random_state=seed)
-    p = cross_val_predict(LogisticRegression(C=1.0, max_iter=2000), X, y, cv=cv,
-                          method="predict_proba")[:, 1]
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=2000))
+    p = cross_val_predict(model, X, y, cv=cv, method="predict_proba")[:, 1]
     from sklearn.metrics import roc_auc_score
 
     return float(roc_auc_score(y, p))

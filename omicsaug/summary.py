@@ -115,7 +115,8 @@ def reading(summary: pd.DataFrame, dataset: str) -> str:
 # The report's first page puts the description in a column 32 rem wide (Snakemake's
 # `prose prose-sm max-w-lg`, beside the rule graph), so each design gets two narrow tables
 # instead of one wide one: what the method finds, and how real its rows are. The full row is
-# summary.tsv. (column(s), heading, cell) per table; a cell is a function of the row.
+# summary.tsv. Each table is a list of (heading, cell) per column; a cell is a function of
+# the summary row.
 ZWSP = "\u200b"          # lets a long method name wrap at its underscores
 
 

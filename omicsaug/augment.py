@@ -14,7 +14,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from .config import fill_defaults, with_defaults
+from .config import fill_defaults
 from .errors import InputError
 from .generators import REGISTRY, get_generator
 from .table import GROUP, ID, PARENT, PERM_SUFFIX, SEED, SYNTHETIC
@@ -70,7 +70,7 @@ def method_spec(config: dict, name: str, design_amount: dict | None = None) -> d
     if gen not in REGISTRY:
         raise InputError(f"unknown generator {gen!r}.", key=f"methods.{name}.generator",
                          fix=f"use one of {sorted(REGISTRY)}.")
-    amount = fill_defaults({**with_defaults(config)["augmentation"]["amount"],
+    amount = fill_defaults({**((config.get("augmentation") or {}).get("amount") or {}),
                             **(design_amount or {}), **(m.get("amount") or {})}, "amount")
     return {"name": name, "generator": gen, "params": dict(m.get("params") or {}), "amount": amount}
 

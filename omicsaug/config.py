@@ -336,7 +336,7 @@ def dataset(config: dict, name: str) -> dict:
     src = spec["source"]
     base_src = fill_defaults(spec.get("plasmode"), "plasmode")["base"] if src == "plasmode" else src
     if base_src == "eae_lipidomics":
-        authors = fill_defaults(spec, "dataset")["eae_matrix"] == "authors"
+        authors = spec.get("eae_matrix") == "authors"   # the schema's default: raw
         base = {"kind": "lipidomics", "id_column": "ID", "group_column": "GROUP",
                 "group_labels": EAE_GROUPS,
                 "table": "mouse_lipidomics_data_transformed_imputed.csv" if authors

@@ -429,14 +429,20 @@ def fidelity_map(summary: pd.DataFrame, path, design, title=""):
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     if len(d) and "two_sample_auroc" in d:
         ax.scatter(d["two_sample_auroc"], d["near_copy_fraction"], color="C0")
-        for r in d.itertuples():
-            ax.annotate(r.method, (r.two_sample_auroc, r.near_copy_fraction), fontsize=8,
-                        xytext=(4, 3), textcoords="offset points")
+        placed = []
+        for r in d.sort_values(["two_sample_auroc", "near_copy_fraction"]).itertuples():
+            x, y = r.two_sample_auroc, r.near_copy_fraction
+            # a label near an earlier one moves a line down, so close points stay readable
+            k = sum(abs(x - px) < 0.08 and abs(y - py) < 0.05 for px, py in placed)
+            placed.append((x, y))
+            ax.annotate(r.method, (x, y), fontsize=8, xytext=(4, 3 - 10 * k),
+                        textcoords="offset points")
         ref = d["heldout_two_sample_auroc"].dropna()
         if len(ref):
             ax.axvline(ref.mean(), color="grey", ls="--", lw=1,
                        label=f"real vs held-out real: {ref.mean():.2f}")
-            ax.legend(loc="lower right", fontsize=8)   # the points sit high (copies)
+            # below the axes: inside, a legend can hide a method's point in any corner
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=8, frameon=False)
     else:
         ax.text(0.5, 0.5, "no synthetic rows in this design", ha="center", transform=ax.transAxes)
     ax.set_xlim(0.3, 1.02)

@@ -160,11 +160,33 @@ def test_adam_weight_zero_leaves_a_model_untouched():
     theta = torch.randn(2, 6)
     before = theta.clone()
     opt = networks.StackedAdam(theta, [0.1, 0.1])
-    opt.step(torch.ones(2, 6), torch.tensor([[1.0], [0.0]]))
+    opt.step(torch.ones(2, 6), np.array([1.0, 0.0]))
     assert torch.equal(theta[1], before[1]) and torch.equal(opt.m[1], torch.zeros(6))
-    assert opt.t[:, 0].tolist() == [1.0, 0.0]
+    assert [t.item() for t in opt.t] == [1.0, 0.0]
     # first Adam step moves every parameter by lr (bias-corrected m / sqrt(v) = 1)
     torch.testing.assert_close(before[0] - theta[0], torch.full((6,), 0.1), rtol=1e-5, atol=1e-6)
+
+
+def test_adam_follows_the_textbook_update_with_one_rate_per_model():
+    """Kingma & Ba's update written out in float64, per model with its own learning rate
+    and its own step count (model 1 skips every third step)."""
+    g = torch.Generator().manual_seed(3)
+    theta = torch.randn(2, 37, generator=g)
+    ref = theta.double().clone()
+    lr, (b1, b2), eps = np.array([1e-3, 5e-2]), (0.5, 0.9), 1e-8
+    opt = networks.StackedAdam(theta, lr, (b1, b2), eps)
+    m, v, t = torch.zeros_like(ref), torch.zeros_like(ref), np.zeros(2)
+    for k in range(12):
+        grad = torch.randn(2, 37, generator=g)
+        active = np.array([1.0, float(k % 3 != 2)])
+        opt.step(grad, active)
+        for j in np.flatnonzero(active):
+            t[j] += 1
+            m[j] = b1 * m[j] + (1 - b1) * grad[j].double()
+            v[j] = b2 * v[j] + (1 - b2) * grad[j].double() ** 2
+            ref[j] -= lr[j] * (m[j] / (1 - b1 ** t[j])) / ((v[j] / (1 - b2 ** t[j])).sqrt() + eps)
+    assert [x.item() for x in opt.t] == [12.0, 8.0]
+    torch.testing.assert_close(theta.double(), ref, rtol=1e-5, atol=1e-6)
 
 
 def test_band_freezes_a_model_after_its_first_epoch_outside():
@@ -243,34 +265,30 @@ def test_alpha_term_spreads_the_generated_rows():
     assert sd[5.0] > 1.3 * sd[0.0]
 
 
-def test_learns_a_two_dimensional_gaussian():
-    """300 rows of N((3, -2), diag(1, 0.5)^2), five seeds trained in one stack. The yardstick
-    is the same seeds untrained: with the scaling to the training range, an untrained
-    generator already lands near the right mean and spread (a fixed tolerance on those
-    passed untrained, and failed on another CPU for a lucky or unlucky seed), so the test
-    asks that training brings every seed closer to the truth (energy distance on 1,500
-    samples) and the median at least 40 % closer; measured here: median 0.176 untrained,
-    0.057 trained, every seed better. A statement over seeds, with a margin, holds on any
-    machine whose arithmetic rounds differently."""
-    from scipy.spatial.distance import cdist
-
+def test_learns_the_correlation_of_a_two_dimensional_gaussian():
+    """300 rows of a 2-D Gaussian with correlation 0.8, five seeds trained in one stack.
+    The per-feature scaling to the training range gives an untrained generator the right
+    means and spreads but an arbitrary correlation (here -0.94 to 0.86 over seeds), so the
+    correlation is what training has to learn. Asked: the mean error of the correlation
+    over the seeds falls to less than half of the untrained one, and the median trained
+    correlation is above 0.5. Measured here: untrained mean error 1.0, trained 0.3 (seeds
+    0-4) and 1.25 vs 0.08 (seeds 10-14). A statement over seeds with a margin, not one
+    seed's luck: it holds on machines whose arithmetic rounds differently. (An earlier
+    energy-distance version asked every seed to improve and passed only on its random
+    streams: on others a few seeds of this small GAN end farther from the truth than
+    untrained.)"""
     rng = np.random.default_rng(0)
-    X = rng.normal([3, -2], [1, 0.5], size=(300, 2))
-    truth = np.random.default_rng(1).normal([3, -2], [1, 0.5], size=(1500, 2))
-
-    def energy(A):
-        A, B = (A - [3, -2]) / [1, 0.5], (truth - [3, -2]) / [1, 0.5]
-        return 2 * cdist(A, B).mean() - cdist(A, A).mean() - cdist(B, B).mean()
-
+    X = rng.multivariate_normal([3, -2], [[1, 0.4], [0.4, 0.25]], size=300)
     kw = dict(pretrain="none", tune_lr=False, lr=5e-5, knee=False, batch_size=50, n_critic=5,
               dropout=0.0, band=(-1e9, 1e9), device="cpu")
-    ed = {}
+    err, corr = {}, {}
     for epochs in (1, 600):
         gens = WGANGenerator.fit_many([WGANGenerator(random_state=s, epochs=epochs, **kw) for s in range(5)],
                                       [X] * 5, [np.zeros(300, int)] * 5)
-        ed[epochs] = np.array([energy(g.sample(1500)[0]) for g in gens])
-    assert (ed[600] < ed[1]).all(), ed
-    assert np.median(ed[600]) < 0.6 * np.median(ed[1]), ed
+        corr[epochs] = np.array([np.corrcoef(g.sample(2000)[0].T)[0, 1] for g in gens])
+        err[epochs] = np.abs(corr[epochs] - 0.8)
+    assert err[600].mean() < 0.5 * err[1].mean(), corr
+    assert np.median(corr[600]) > 0.5, corr
 
 
 def test_same_seed_same_samples_on_cpu(two_class):
@@ -477,6 +495,32 @@ def test_stack_size_does_not_change_a_fit(two_class):
     for i in (0, 3):
         alone = WGANGenerator(random_state=20 + i, **kw).fit(*tables[i], n_per_class=n)
         np.testing.assert_array_equal(stacked[i].sample(n, )[0], alone.sample(n)[0])
+
+
+def test_a_model_trains_the_same_alone_and_in_any_stack_position():
+    """No throw-away twin: padding rows take the scalar tails of the vectorised kernels.
+    A model trained alone, first, in the middle and last of stacks (which shrink as the
+    others leave the loss band, down to the model alone) ends with the same bits."""
+    d, hidden = 37, (50, 70)
+    gn, cn = networks.StackedMLP(networks.generator_sizes(d, hidden, d)), networks.StackedMLP(networks.critic_sizes(d, hidden))
+    g0 = torch.Generator().manual_seed(1)
+    tg, tc = gn.init(4, g0, "cpu", torch.float32), cn.init(4, g0, "cpu", torch.float32)
+    data = torch.randn(4, 23, d, generator=g0) * 2
+    lrs = np.array([1e-3, 3e-2, 1e-1, 2e-2])   # the others leave the band early
+
+    def fit(order):
+        gens = [torch.Generator().manual_seed(10 + i) for i in order]
+        return training.train_stack(gn, cn, tg[order], tc[order], data[order], [23] * len(order),
+                                    [7] * len(order), alpha=[1.0] * len(order), lr=lrs[order],
+                                    epochs=40, band=(-3.0, 3.0), snapshot_every=5, dropout=0.5,
+                                    generator=gens)
+    alone = fit([0])
+    for order, at in (([0, 1, 2], 0), ([1, 0, 3], 1), ([2, 3, 1, 0], 3)):
+        res = fit(order)
+        assert np.isnan(res["critic"][-1, [i for i in range(len(order)) if i != at]]).all()  # shrank
+        torch.testing.assert_close(res["theta_g"][at], alone["theta_g"][0], rtol=0, atol=0)
+        torch.testing.assert_close(res["snapshots"][:, at], alone["snapshots"][:, 0], rtol=0, atol=0)
+        np.testing.assert_array_equal(res["critic"][:, at], alone["critic"][:, 0])
 
 
 def test_training_stops_once_every_model_left_the_band():

@@ -10,7 +10,7 @@ reference the tests compare against, and :func:`~.training.train_stack`'s
 
 from __future__ import annotations
 
-from .networks import StackedMLP
+from .networks import StackedMLP, bmm
 
 
 def _flat(grads_w, grads_b):
@@ -21,6 +21,15 @@ def _flat(grads_w, grads_b):
     for gw, gb in zip(grads_w, grads_b):
         parts += [gw.reshape(G, -1), gb.reshape(G, -1)]
     return torch.cat(parts, 1)
+
+
+def _wsum(x, w):
+    """Per model ``sum_b x[g, b] * w[g, b]`` (``G x B`` -> ``G``) as a batched matrix
+    product: its summation order is fixed per model, whereas ``(x * w).sum(1)`` picks a
+    different reduction path for a stack of one model than for several."""
+    import torch
+
+    return bmm(x.unsqueeze(1), w.unsqueeze(2)).reshape(-1)
 
 
 def critic_step(cnet: StackedMLP, pc, real, fake, eps, w, gp_weight, masks=None):
@@ -54,18 +63,18 @@ def critic_step(cnet: StackedMLP, pc, real, fake, eps, w, gp_weight, masks=None)
     d1i = [d[:, I] for d in d1]
     for i in range(L - 2, -1, -1):
         deltas[i] = g[i + 1] * d1i[i]
-        g[i] = torch.bmm(deltas[i], Ws[i].transpose(1, 2))
+        g[i] = bmm(deltas[i], Ws[i].transpose(1, 2))
     gx = g[0]
     nrm = (gx.square().sum(2) + 1e-12).sqrt()
     gp = (nrm - 1.0).square()
-    loss = ((out[:, B:2 * B] - out[:, :B]) * w).sum(1) + gp_weight * (gp * w).sum(1)
+    loss = _wsum(out[:, B:2 * B] - out[:, :B], w) + gp_weight * _wsum(gp, w)
     # ---- backward of the penalty through the input-gradient chain
     dW = [None] * L
     a_gp = [None] * (L - 1)
     ug = gx * (2.0 * gp_weight * w * (nrm - 1.0) / nrm).unsqueeze(-1)
     for i in range(L - 1):
-        dW[i] = torch.bmm(ug.transpose(1, 2), deltas[i])
-        ud = torch.bmm(ug, Ws[i])
+        dW[i] = bmm(ug.transpose(1, 2), deltas[i])
+        ud = bmm(ug, Ws[i])
         a_gp[i] = ud * g[i + 1] * d2i[i]
         ug = ud * d1i[i]
     dW[L - 1] = ug.sum(1).unsqueeze(-1)
@@ -73,10 +82,10 @@ def critic_step(cnet: StackedMLP, pc, real, fake, eps, w, gp_weight, masks=None)
     A = torch.cat([-w, w, torch.zeros_like(w)], 1).unsqueeze(-1)
     db = [None] * L
     for i in range(L - 1, -1, -1):
-        dW[i] = dW[i] + torch.bmm(hs[i].transpose(1, 2), A)
+        dW[i] = dW[i] + bmm(hs[i].transpose(1, 2), A)
         db[i] = A.sum(1, keepdim=True)
         if i > 0:
-            A = torch.bmm(A, Ws[i].transpose(1, 2)) * d1[i - 1]
+            A = bmm(A, Ws[i].transpose(1, 2)) * d1[i - 1]
             A[:, I] += a_gp[i - 1]
     return loss, _flat(dW, db)
 
@@ -104,22 +113,22 @@ def generator_step(gnet: StackedMLP, cnet: StackedMLP, pg, pc, z, w, valid, alph
 
     fake, hs, _, d1 = gnet.forward_cache(pg, z, masks_g)
     out, _, _, d1c = cnet.forward_cache(pc, fake, masks_c)
-    sq = (fake.square().sum(2) * valid).sum(1) + 1e-12
-    loss = -(out.squeeze(-1) * w).sum(1) - alpha * 0.5 * torch.log(sq)
+    sq = _wsum(fake.square().sum(2), valid) + 1e-12
+    loss = -_wsum(out.squeeze(-1), w) - alpha * 0.5 * torch.log(sq)
     Wc, Wg = pc[0::2], pg[0::2]
     A = (-w).unsqueeze(-1)
     for i in range(cnet.n_layers - 1, -1, -1):
-        A = torch.bmm(A, Wc[i].transpose(1, 2))
+        A = bmm(A, Wc[i].transpose(1, 2))
         if i > 0:
             A = A * d1c[i - 1]
     A = A - fake * (valid * (alpha / sq).unsqueeze(-1)).unsqueeze(-1)
     L = gnet.n_layers
     dW, db = [None] * L, [None] * L
     for i in range(L - 1, -1, -1):
-        dW[i] = torch.bmm(hs[i].transpose(1, 2), A)
+        dW[i] = bmm(hs[i].transpose(1, 2), A)
         db[i] = A.sum(1, keepdim=True)
         if i > 0:
-            A = torch.bmm(A, Wg[i].transpose(1, 2)) * d1[i - 1]
+            A = bmm(A, Wg[i].transpose(1, 2)) * d1[i - 1]
     return loss, _flat(dW, db)
 
 

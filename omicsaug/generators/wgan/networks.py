@@ -99,14 +99,27 @@ class StackedMLP:
 
         if not dropout or self.n_layers < 2:
             return None
+        u = draw(torch.rand, generator, G, (B, self.mask_width), device, dtype)
+        return self.masks_from_uniform(u, dropout)
+
+    @property
+    def mask_width(self):
+        """Units of all hidden layers together (uniforms per row for one set of masks)."""
+        return sum(n for (_, _, n) in self.slices[:-1])
+
+    def masks_from_uniform(self, u, dropout):
+        """:meth:`dropout_masks` from given uniforms ``u`` (``..., mask_width``): any
+        leading shape, e.g. a whole epoch's masks at once; None when ``dropout == 0``."""
+        if not dropout or self.n_layers < 2:
+            return None
         q = 1.0 - dropout  # keep probability
         k = (q * (1.0 + dropout * SELU_ALPHA_PRIME ** 2)) ** -0.5
         m = -k * SELU_ALPHA_PRIME * dropout
         widths = [n for (_, _, n) in self.slices[:-1]]
-        keep = (draw(torch.rand, generator, G, (B, sum(widths)), device, dtype) < q).to(dtype)
+        keep = (u < q).to(u.dtype)
         M = keep * k
         C = keep * (-k * SELU_ALPHA_PRIME) + (k * SELU_ALPHA_PRIME + m)
-        return list(zip(M.split(widths, 2), C.split(widths, 2)))
+        return list(zip(M.split(widths, -1), C.split(widths, -1)))
 
     def forward(self, params, x, dropout=0.0, generator=None, masks=None):
         """Apply the ``G`` networks to ``x`` (``G x B x sizes[0]``); ``params`` is ``theta``
@@ -121,7 +134,7 @@ class StackedMLP:
         if masks is None and dropout:
             masks = self.dropout_masks(x.shape[0], x.shape[1], dropout, generator, x.device, x.dtype)
         for i in range(last + 1):
-            x = torch.baddbmm(params[2 * i + 1], x, params[2 * i])
+            x = bmm(x, params[2 * i], params[2 * i + 1])
             if i < last:
                 x = torch.selu(x)
                 if masks is not None:
@@ -136,7 +149,7 @@ class StackedMLP:
         last = len(self.slices) - 1
         hs, pre, d1 = [x], [], []
         for i in range(last):
-            a = torch.baddbmm(params[2 * i + 1], x, params[2 * i])
+            a = bmm(x, params[2 * i], params[2 * i + 1])
             s = torch.selu(a)
             ds = selu_grad(a)
             if masks is not None:
@@ -148,8 +161,23 @@ class StackedMLP:
             hs.append(x)
             pre.append(a)
             d1.append(ds)
-        out = torch.baddbmm(params[2 * last + 1], x, params[2 * last])
+        out = bmm(x, params[2 * last], params[2 * last + 1])
         return out, hs, pre, d1
+
+
+def bmm(a, b, bias=None):
+    """``torch.bmm`` (or ``torch.baddbmm`` with ``bias``) whose result per matrix does not
+    depend on how many matrices the batch holds. For a single output column PyTorch takes
+    another kernel when the batch has one matrix than when it has several (results ~1e-6
+    apart, measured), which would make a stack of one model train differently from the
+    same model in a larger stack: a single column is computed as the first of two (the
+    second zero)."""
+    import torch
+
+    if b.shape[-1] == 1:
+        pad = torch.nn.functional.pad
+        return bmm(a, pad(b, (0, 1)), None if bias is None else pad(bias, (0, 1)))[..., :1]
+    return torch.bmm(a, b) if bias is None else torch.baddbmm(bias, a, b)
 
 
 def selu_grad(a):
@@ -197,33 +225,45 @@ def grow(theta_old, net_old: StackedMLP, net_new: StackedMLP, keep: str, generat
 class StackedAdam:
     """Adam (Kingma & Ba 2015) on a ``(G, P)`` tensor with one learning rate per model.
 
-    ``step(grad, weight)`` applies the update scaled by ``weight`` (shape ``(G, 1)``, 0 or
-    1): a model with weight 0 keeps its parameters, moments and step count, exactly as if
-    the step had not happened.
+    ``step(grad, active)`` updates the models where ``active`` (host array of ``G``, 0/1)
+    is set; the others keep their parameters, moments and step count, exactly as if the
+    step had not happened. Each model's row is updated by PyTorch's fused Adam kernel
+    (``torch._fused_adam_``, the kernel of ``torch.optim.Adam(fused=True)``): one pass over
+    the parameters instead of a dozen elementwise operations (about 7 times faster on a
+    CPU at these sizes), and a model's update is computed on its own row, so it does not
+    depend on which other models share the stack.
     """
 
     def __init__(self, theta, lr, betas=(0.5, 0.9), eps=1e-8):
         import torch
 
         self.theta = theta
-        self.lr = torch.tensor(np.asarray(lr, dtype=float), dtype=theta.dtype,
-                               device=theta.device).reshape(-1, 1)
+        self.lr = np.asarray(lr, dtype=float).reshape(-1).copy()
         self.b1, self.b2 = float(betas[0]), float(betas[1])
         self.eps = float(eps)
         self.m = torch.zeros_like(theta)
         self.v = torch.zeros_like(theta)
-        self.t = torch.zeros_like(self.lr)
+        # one step counter per model (float tensors, as the fused kernel takes them)
+        self.t = [torch.zeros((), dtype=theta.dtype, device=theta.device) for _ in range(theta.shape[0])]
 
-    def step(self, grad, weight):
+    def step(self, grad, active):
         import torch
 
-        self.m.lerp_(grad, weight * (1.0 - self.b1))
-        self.v.lerp_(grad * grad, weight * (1.0 - self.b2))
-        self.t.add_(weight)
-        bc1 = (1.0 - torch.pow(self.b1, self.t)).clamp_min_(1e-12)
-        bc2 = (1.0 - torch.pow(self.b2, self.t)).clamp_min_(1e-12)
-        denom = (self.v / bc2).sqrt_().add_(self.eps)
-        self.theta.sub_(self.m / denom * (self.lr * weight / bc1))
+        active = np.asarray(active, dtype=float).reshape(-1)
+        for g in np.flatnonzero(active > 0):
+            self.t[g].add_(1.0)
+            torch._fused_adam_([self.theta[g]], [grad[g]], [self.m[g]], [self.v[g]], [], [self.t[g]],
+                               lr=float(self.lr[g]), beta1=self.b1, beta2=self.b2, weight_decay=0.0,
+                               eps=self.eps, amsgrad=False, maximize=False)
+
+    def select(self, theta, keep):
+        """The optimiser of the models ``keep`` (indices), now living in ``theta``."""
+        keep = np.asarray(keep)
+        ix = __import__("torch").as_tensor(keep, device=theta.device)
+        self.theta = theta
+        self.lr = self.lr[keep]
+        self.m, self.v = self.m[ix].contiguous(), self.v[ix].contiguous()
+        self.t = [self.t[j] for j in keep]
 
 
 # ================================================================ random streams

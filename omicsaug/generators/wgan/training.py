@@ -18,13 +18,69 @@ from __future__ import annotations
 import numpy as np
 
 from .gradients import critic_step, critic_step_autograd, generator_step, generator_step_autograd
-from .networks import StackedAdam, StackedMLP, draw
+from .networks import StackedAdam, StackedMLP
 
 
-class _Twinned(list):
-    """Per-model generators whose stack already has its twin (see :func:`train_stack`)."""
+#: Longest scalar tail of PyTorch's vectorised CPU loops, in elements (two AVX-512 vectors
+#: of float32): an elementwise kernel over a contiguous tensor treats its last
+#: ``numel % 32`` elements with scalar code, which may round differently (~1e-7) from the
+#: vector code (exp, fused multiply-adds). See ``train_stack`` on padding rows.
+_TAIL = 32
 
-    twinned = True
+
+def padding_rows(*nets):
+    """Zero-weight rows added to every mini-batch of a per-model-stream stack, so that the
+    scalar tail of every elementwise kernel falls on padding (see :func:`train_stack`)."""
+    widths = [n for net in nets for n in net.sizes if n > 1]
+    return -(-_TAIL // min(widths))
+
+
+def _rowsum(x, w):
+    """``sum_k w[k] * x[k]`` added in order ``k = 0, 1, ...`` (torch or numpy): a library
+    sum over the first axis picks its summation order from the array's layout, which
+    differs between a stack of one model and of several."""
+    acc = x[0] * w[0]
+    for k in range(1, len(x)):
+        acc = acc + x[k] * w[k]
+    return acc
+
+
+def _at(masks, i):
+    """Mask pairs of one step from an epoch's masks (``Gc x steps x rows x width``)."""
+    return None if masks is None else [(M[:, i], C[:, i]) for M, C in masks]
+
+
+def _epoch_draws(gens, G, rows, n_max, K, S, R, latent, wc, wg, dev, dt):
+    """One epoch's random numbers for ``G`` models: uniforms ``U`` (``order``: G x n_max,
+    per-row sort keys; ``eps``: G x K x R x 1; ``critic_masks``: G x K x 3R x wc;
+    ``fake_masks``: G x K x R x wg; ``gen_masks`` / ``gen_critic_masks``: G x S x R x wg / wc)
+    and normals ``Z`` (``critic``: G x K x R x latent; ``gen``: G x S x R x latent), for ``K``
+    mini-batches of ``R`` rows and ``S`` generator steps. With a list of streams each
+    model's block comes from its own stream in three calls (its row order, its uniforms,
+    its normals), so a model's numbers do not depend on the other models of its stack;
+    with one stream, one call each for the whole stack."""
+    import torch
+
+    sizes_u = [K * R, K * 3 * R * wc, K * R * wg, S * R * wg, S * R * wc]
+    n_u, n_z = sum(sizes_u), (K + S) * R * latent
+    if isinstance(gens, (list, tuple)):
+        order = torch.full((G, n_max), 2.0, device=dev, dtype=dt)   # padding sorts last
+        u = torch.empty(G, n_u, device=dev, dtype=dt)
+        z = torch.empty(G, n_z, device=dev, dtype=dt)
+        for g, tg in enumerate(gens):
+            order[g, :rows[g]] = torch.rand(int(rows[g]), generator=tg, device=dev, dtype=dt)
+            u[g] = torch.rand(n_u, generator=tg, device=dev, dtype=dt)
+            z[g] = torch.randn(n_z, generator=tg, device=dev, dtype=dt)
+    else:
+        order = torch.rand(G, n_max, generator=gens, device=dev, dtype=dt)
+        u = torch.rand(G, n_u, generator=gens, device=dev, dtype=dt)
+        z = torch.randn(G, n_z, generator=gens, device=dev, dtype=dt)
+    eps, cm, fm, gm, gcm = u.split(sizes_u, 1)
+    U = {"order": order, "eps": eps.view(G, K, R, 1), "critic_masks": cm.view(G, K, 3 * R, wc),
+         "fake_masks": fm.view(G, K, R, wg), "gen_masks": gm.view(G, S, R, wg),
+         "gen_critic_masks": gcm.view(G, S, R, wc)}
+    zc, zg = z.split([K * R * latent, S * R * latent], 1)
+    return U, {"critic": zc.view(G, K, R, latent), "gen": zg.view(G, S, R, latent)}
 
 
 def _schedule(n_rows, batch):
@@ -40,7 +96,7 @@ def _schedule(n_rows, batch):
 def train_stack(gnet: StackedMLP, cnet: StackedMLP, theta_g, theta_c, data, n_rows, batch, *,
                 alpha, lr, epochs, n_critic=2, gp_weight=10.0, betas=(0.5, 0.9), dropout=0.7,
                 generator_dropout=None, snapshot_every=0, band=None, generator=None,
-                engine="manual", stop_when_dead=True, n_real=None):
+                engine="manual", stop_when_dead=True):
     """Train ``G`` WGAN-GP models side by side; returns a dict of results.
 
     Parameters
@@ -90,8 +146,16 @@ def train_stack(gnet: StackedMLP, cnet: StackedMLP, theta_g, theta_c, data, n_ro
         stack also shrinks as models leave the band (a dropped model's losses are NaN from
         there on): the survivors' draws and updates are unchanged, so are their results,
         and the stack's cost follows the models still training.
-    n_real : int or None
-        The first ``n_real`` models decide the stop (the others are padding, e.g. the twin).
+
+    Random streams and stack size: with one stream per model every draw of a model (its row
+    order, noise, dropout masks, interpolation weights: one block per model and epoch) comes
+    from its own stream, and each mini-batch carries ``padding_rows`` extra rows of weight
+    zero at its end. PyTorch's vectorised elementwise kernels treat the last few elements of
+    a tensor with scalar code that rounds differently; over a ``(G, rows, width)`` tensor
+    those elements are the last model's padding, so every real value is computed by the
+    same code whichever models share the stack (Adam runs per model, see
+    :class:`~.networks.StackedAdam`). A model's result is then the same alone or in any
+    stack (one torch thread, as the augment rule runs; tested bit for bit).
 
     Returns
     -------
@@ -112,33 +176,14 @@ def train_stack(gnet: StackedMLP, cnet: StackedMLP, theta_g, theta_c, data, n_ro
     if len(n_rows) != G or len(batch) != G:
         raise ValueError("n_rows and batch need one entry per model")
     per_model = isinstance(generator, (list, tuple))
-    if per_model and not getattr(generator, "twinned", False):
-        # Vectorised kernels treat the last elements of a tensor (the loop's tail) with
-        # scalar code that rounds differently (~1e-7), so the stack's last model would train
-        # slightly differently from the same model elsewhere in a stack. A throw-away twin
-        # of the last model takes the tail: every real model then gives the same bits alone
-        # or in any stack (one torch thread, as the augment rule runs).
-        import torch as _t
-
-        twin = _t.Generator(device=dev)
-        twin.manual_seed(0)
-        gens = _Twinned([*generator, twin])
-        last = lambda a: np.r_[np.broadcast_to(np.asarray(a, float), (G,)), np.broadcast_to(np.asarray(a, float), (G,))[-1:]]
-        res = train_stack(gnet, cnet, _t.cat([theta_g, theta_g[-1:]]), _t.cat([theta_c, theta_c[-1:]]),
-                          _t.cat([data, data[-1:]]), np.r_[n_rows, n_rows[-1:]],
-                          np.r_[np.asarray(batch), np.asarray(batch)[-1:]], alpha=last(alpha),
-                          lr=last(lr), epochs=epochs, n_critic=n_critic, gp_weight=gp_weight,
-                          betas=betas, dropout=dropout, generator_dropout=generator_dropout,
-                          snapshot_every=snapshot_every, band=band, generator=gens, engine=engine,
-                          stop_when_dead=stop_when_dead, n_real=G)
-        return {**res, "theta_g": res["theta_g"][:G], "theta_c": res["theta_c"][:G],
-                "critic": res["critic"][:, :G], "generator": res["generator"][:, :G],
-                "snapshots": None if res["snapshots"] is None else res["snapshots"][:, :G]}
+    if per_model and len(generator) != G:
+        raise ValueError(f"need one generator per model ({G}), got {len(generator)}")
+    R = B + (padding_rows(gnet, cnet) if per_model else 0)   # rows per mini-batch
 
     # constant per-step tables (positions, weights, masks), built once on the host
-    j = np.arange(B)
-    pos = np.zeros((K, G, B), np.int64)
-    wts = np.zeros((K, G, B))
+    j = np.arange(R)
+    pos = np.zeros((K, G, R), np.int64)
+    wts = np.zeros((K, G, R))
     for k in range(K):
         p = k * batch[:, None] + j[None, :]
         ok = (j[None, :] < batch[:, None]) & (p < n_rows[:, None])
@@ -153,16 +198,15 @@ def train_stack(gnet: StackedMLP, cnet: StackedMLP, theta_g, theta_c, data, n_ro
         for k in range(K):
             c = r * K_g + k + 1
             gen_act[r, k] = ((k < K_g) & (c % n_critic == 0)).astype(float)
+    # per epoch parity: the mini-batches with a generator step (any model), in order
+    gen_slots = {r: [k for k in range(K) if gen_act[r, k].any()] for r in range(period)}
 
     def T(a):
         return torch.tensor(np.asarray(a), dtype=dt, device=dev)
 
     pos_t = torch.tensor(pos, device=dev)
-    w_t = T(wts)                                       # K x G x B
+    w_t = T(wts)                                       # K x G x R
     valid_t = (w_t > 0).to(dt)
-    act_c_t = T(act_c_np)[..., None]                   # K x G x 1
-    gen_act_t = {key: T(m)[:, None] for key, m in gen_act.items()}
-    gen_any = {key: bool(m.any()) for key, m in gen_act.items()}
     alpha_t = T(np.broadcast_to(np.asarray(alpha, float), (G,)))
     lr_np = np.broadcast_to(np.asarray(lr, float), (G,))
     pad = T(np.arange(n_max)[None, :] >= n_rows[:, None]) * 2.0  # sorts padding last
@@ -177,6 +221,7 @@ def train_stack(gnet: StackedMLP, cnet: StackedMLP, theta_g, theta_c, data, n_ro
     g_step = generator_step if manual else generator_step_autograd
     opt_g = StackedAdam(theta_g, lr_np, betas)
     opt_c = StackedAdam(theta_c, lr_np, betas)
+    alive_np = np.ones(G)      # host copy of ``alive`` (the optimiser steps are chosen there)
     alive = torch.ones(G, 1, device=dev, dtype=dt)
 
     closs = torch.zeros(epochs * K, G, device=dev, dtype=dt)
@@ -184,7 +229,6 @@ def train_stack(gnet: StackedMLP, cnet: StackedMLP, theta_g, theta_c, data, n_ro
     n_snap = epochs // snapshot_every if snapshot_every else 0
     snaps = torch.empty(n_snap, G, gnet.n_params, device=dev, dtype=dt) if n_snap else None
     lo, hi = band if band is not None else (None, None)
-    n_real = G if n_real is None else int(n_real)
     # with a band, the per-epoch critic loss that decides a model's fate is the curve itself
     ecurve = torch.full((epochs, G), float("nan"), device=dev, dtype=dt) if band is not None else None
     last = epochs
@@ -200,6 +244,7 @@ def train_stack(gnet: StackedMLP, cnet: StackedMLP, theta_g, theta_c, data, n_ro
     rows = n_rows
     pg = gnet.views(theta_g, requires_grad=not manual)
     pc = cnet.views(theta_c, requires_grad=not manual)
+    wc, wg = cnet.mask_width if dropout else 0, gnet.mask_width if gdrop else 0
 
     # Adam's second moments decay into denormal floats for parameters with tiny gradients,
     # which makes elementwise CPU kernels many times slower: flush them to zero meanwhile.
@@ -208,35 +253,37 @@ def train_stack(gnet: StackedMLP, cnet: StackedMLP, theta_g, theta_c, data, n_ro
         with torch.no_grad():
             for e in range(epochs):
                 Gc = len(act)
-                if per_model:  # each model shuffles its own rows; padding sorts last
-                    u = torch.full((Gc, n_max), 2.0, device=dev, dtype=dt)
-                    for g, tg_ in enumerate(gens):
-                        u[g, :rows[g]] = torch.rand(int(rows[g]), generator=tg_, device=dev, dtype=dt)
-                    perm = u.argsort(1)
-                else:
-                    perm = (torch.rand(G, n_max, generator=gens, device=dev, dtype=dt) + pad).argsort(1)
+                slots = gen_slots[e % period]
+                # the epoch's random numbers, one block per model (its own stream, if any):
+                # row order; per mini-batch the critic's noise, generator and critic dropout
+                # masks and interpolation weights; per generator step its noise and masks
+                U, Z = _epoch_draws(gens, Gc, rows, n_max, K, len(slots), R, latent, wc, wg, dev, dt)
+                perm = (U["order"] + pad[:Gc] if not per_model else U["order"]).argsort(1)
+                mc_all = cnet.masks_from_uniform(U["critic_masks"], dropout)      # Gc x K x 3R
+                mf_all = gnet.masks_from_uniform(U["fake_masks"], gdrop)          # Gc x K x R
+                mg_all = gnet.masks_from_uniform(U["gen_masks"], gdrop)           # Gc x S x R
+                mgc_all = cnet.masks_from_uniform(U["gen_critic_masks"], dropout)  # Gc x S x R
                 ebuf = torch.zeros(K, Gc, device=dev, dtype=dt)
                 gbuf = torch.zeros(K, Gc, device=dev, dtype=dt)
+                at = alive_np[act]
+                slot = 0
                 for k in range(K):
                     w = w_t[k]
-                    real = data[gidx, perm.gather(1, pos_t[k])]          # G x B x d
+                    real = data[gidx, perm.gather(1, pos_t[k])]          # Gc x R x d
                     # ---- critic
-                    z = draw(torch.randn, gens, Gc, (B, latent), dev, dt)
-                    fake = gnet.forward(pg, z, gdrop, gens)
-                    eps = draw(torch.rand, gens, Gc, (B, 1), dev, dt)
-                    masks = cnet.dropout_masks(Gc, 3 * B, dropout, gens, dev, dt)
-                    loss_c, grad_c = c_step(cnet, pc, real, fake, eps, w, gp_weight, masks)
-                    opt_c.step(grad_c, act_c_t[k] * alive)
+                    fake = gnet.forward(pg, Z["critic"][:, k], masks=_at(mf_all, k))
+                    masks = _at(mc_all, k)
+                    loss_c, grad_c = c_step(cnet, pc, real, fake, U["eps"][:, k], w, gp_weight, masks)
+                    opt_c.step(grad_c, act_c_np[k, act] * at)
                     ebuf[k] = loss_c
                     # ---- generator
                     key = (e % period, k)
-                    if gen_any[key]:
-                        z = draw(torch.randn, gens, Gc, (B, latent), dev, dt)
-                        mg = gnet.dropout_masks(Gc, B, gdrop, gens, dev, dt)
-                        mc = cnet.dropout_masks(Gc, B, dropout, gens, dev, dt)
-                        loss_g, grad_g = g_step(gnet, cnet, pg, pc, z, w, valid_t[k], alpha_t, mg, mc)
-                        opt_g.step(grad_g, gen_act_t[key] * alive)
+                    if slot < len(slots) and slots[slot] == k:
+                        loss_g, grad_g = g_step(gnet, cnet, pg, pc, Z["gen"][:, slot], w, valid_t[k],
+                                                alpha_t, _at(mg_all, slot), _at(mgc_all, slot))
+                        opt_g.step(grad_g, gen_act[key][act] * at)
                         gbuf[k] = loss_g
+                        slot += 1
                 if Gc == G:
                     closs[e * K:(e + 1) * K] = ebuf
                     gloss[e * K:(e + 1) * K] = gbuf
@@ -251,16 +298,16 @@ def train_stack(gnet: StackedMLP, cnet: StackedMLP, theta_g, theta_c, data, n_ro
                         snaps[i] = full_g
                         snaps[i, act_t] = theta_g
                 if band is not None:
-                    ep = (ebuf.T * act_ck).sum(1) / Kg_t
+                    ep = _rowsum(ebuf, act_ck.T) / Kg_t
                     if Gc == G:
                         ecurve[e] = ep
                     else:
                         ecurve[e, act_t] = ep
                     alive.mul_(((ep >= lo) & (ep <= hi)).to(dt)[:, None])
+                    keep = alive[:, 0].cpu().numpy() > 0
+                    alive_np[act] = keep
                     if stop_when_dead:
-                        keep = alive[:, 0].cpu().numpy() > 0
-                        keep |= act >= n_real          # padding (the twin) stays last
-                        if not keep[act < n_real].any():
+                        if not keep.any():
                             last = e + 1
                             break
                         if shrink and not keep.all():
@@ -276,17 +323,14 @@ def train_stack(gnet: StackedMLP, cnet: StackedMLP, theta_g, theta_c, data, n_ro
                             act = act[keep]
                             act_t = act_t[ix]
                             theta_g, theta_c = theta_g[ix].contiguous(), theta_c[ix].contiguous()
-                            for opt, th in ((opt_g, theta_g), (opt_c, theta_c)):
-                                opt.theta = th
-                                opt.lr, opt.m, opt.v, opt.t = opt.lr[ix], opt.m[ix], opt.v[ix], opt.t[ix]
+                            opt_g.select(theta_g, np.flatnonzero(keep))
+                            opt_c.select(theta_c, np.flatnonzero(keep))
                             pg = gnet.views(theta_g, requires_grad=not manual)
                             pc = cnet.views(theta_c, requires_grad=not manual)
                             gens = [gens[j] for j in np.flatnonzero(keep)]
                             rows = rows[keep]
                             data = data[ix]
                             pos_t, w_t, valid_t = pos_t[:, ix], w_t[:, ix], valid_t[:, ix]
-                            act_c_t = act_c_t[:, ix]
-                            gen_act_t = {key: m[ix] for key, m in gen_act_t.items()}
                             alpha_t, Kg_t, act_ck, alive = alpha_t[ix], Kg_t[ix], act_ck[ix], alive[ix]
                             gidx = torch.arange(len(act), device=dev)[:, None]
     finally:
@@ -299,7 +343,7 @@ def train_stack(gnet: StackedMLP, cnet: StackedMLP, theta_g, theta_c, data, n_ro
         for j in np.flatnonzero(dropped_at < last):   # a dropped model's losses end there
             closs[dropped_at[j] * K:, j] = float("nan")
             gloss[dropped_at[j] * K:, j] = float("nan")
-    if last < epochs:   # every (real) model left the band: frozen from here on
+    if last < epochs:   # every model left the band: frozen from here on
         closs[last * K:] = float("nan")
         gloss[last * K:] = float("nan")
         if n_snap:
@@ -309,11 +353,12 @@ def train_stack(gnet: StackedMLP, cnet: StackedMLP, theta_g, theta_c, data, n_ro
     c = closs.cpu().numpy().reshape(epochs, K, G)
     gl = gloss.cpu().numpy().reshape(epochs, K, G)
     critic = ecurve.cpu().double().numpy() if ecurve is not None else \
-        (c * act_c_np[None]).sum(1) / K_g[None, :]
+        _rowsum(c.transpose(1, 0, 2), act_c_np[:, None]) / K_g[None, :]
     gmask = np.stack([np.stack([gen_act[e % period, k] for k in range(K)]) for e in range(epochs)]) \
         if epochs else np.zeros((0, K, G))
     gcount = gmask.sum(1)
-    gen = np.where(gcount > 0, (gl * gmask).sum(1) / np.maximum(gcount, 1), np.nan)
+    gen = np.where(gcount > 0, _rowsum(gl.transpose(1, 0, 2), gmask.transpose(1, 0, 2))
+                   / np.maximum(gcount, 1), np.nan)
     return {"theta_g": theta_g, "theta_c": theta_c, "critic": critic, "generator": gen,
             "epochs_run": last,
             "snapshots": snaps,

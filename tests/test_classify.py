@@ -278,6 +278,40 @@ def test_expand_sweep_samples_each_multiplier_from_one_fit():
     assert set(r.loc[r["method"] == "gmm_x1", "n_train"]) == {2 * 32}
 
 
+def test_paper_job_spreads_units_over_workers_with_the_serial_numbers(tmp_path):
+    """The AUROC job of protocol paper runs one unit per (method, multiplier) in worker
+    processes: the table equals the methods run one after the other in one process (rows
+    in method order, the sweep's multipliers in their order), for 1 or 2 workers."""
+    import joblib
+
+    from omicsaug.evaluation import iterations
+
+    full, val, fitted = _paper_inputs(["smote", "gmm"])
+    methods = ["smote", "gmm"]
+    specs = [fitted["smote"][2], {**fitted["gmm"][2], "amount": {"mode": "expand", "multiplier": 1.0}}]
+    paths = []
+    for m in methods:
+        paths.append(tmp_path / f"{m}.fit.pkl")
+        joblib.dump({"fits": fitted[m][1]}, paths[-1])
+    kw = dict(validation=val, base_seed=42, seed=7, iterations=3, grid=SMALL_GRID, folds=3)
+    serial = pd.concat([iterations.auroc_iterations(fitted[m][0], fitted[m][1], sp, "cell", "case",
+                                                    hold=m == "smote", multipliers=[0.5, 1.0], **kw)
+                        for m, sp in zip(methods, specs)], ignore_index=True)
+    assert list(serial["method"].unique()) == ["smote", "gmm_x0.5", "gmm_x1"]
+    lines = []
+
+    class Log:
+        def info(self, msg, *a):
+            lines.append(msg % a)
+
+    for n_jobs in (1, 2):
+        job = iterations.auroc_paper_job([fitted[m][0] for m in methods], paths, specs, methods,
+                                         "cell", "case", hold_seed=["smote"], multipliers=[0.5, 1.0],
+                                         n_jobs=n_jobs, log=Log(), **kw)
+        pd.testing.assert_frame_equal(job, serial)
+    assert sum("gmm_x0.5 seed" in x for x in lines) == 2   # the workers' log lines reach the job log
+
+
 def test_paired_comparison_over_iterations_matches_a_hand_computation():
     """Iterations of one draw pair by (repeat, iteration); the interval is the t interval of
     the paired differences, and the table says it covers generator randomness only."""

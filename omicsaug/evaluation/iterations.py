@@ -120,3 +120,64 @@ def auroc_iterations(augmented: pd.DataFrame, fits: dict, spec: dict, design: st
                      params["learning_rate"], params["min_samples_leaf"], best["cv_auroc"],
                      len(tables), len(by), np.mean(au), np.std(au, ddof=1) if len(au) > 1 else 0.0)
     return pd.DataFrame(rows)
+
+
+class _Lines:
+    """A worker's log lines, passed back to the job's log (workers do not share it)."""
+
+    def __init__(self):
+        self.lines = []
+
+    def info(self, msg, *args):
+        self.lines.append(msg % args if args else msg)
+
+
+def _unit(table, fit_path, spec, multipliers, hold, kw):
+    from ..utils import load_fit
+
+    log = _Lines()
+    out = auroc_iterations(table, load_fit(fit_path)["fits"], spec, hold=hold,
+                           multipliers=multipliers, n_jobs=1, log=log, **kw)
+    return out, log.lines
+
+
+def auroc_paper_job(tables, fit_paths, specs, methods, design, positive, *, hold_seed=(),
+                    multipliers=(), n_jobs=1, log=None, **kw) -> pd.DataFrame:
+    """:func:`auroc_iterations` for every method of one design (the AUROC job of protocol
+    ``paper``), its units spread over ``n_jobs`` worker processes.
+
+    A unit is one (method, amount): an expand-mode method with ``multipliers`` gives one
+    unit per multiplier. Each unit tunes on one core and refits its iterations on it, so
+    both cores stay busy through the whole job (a grid search or the refits of one method
+    shared over two workers left one idle at every method's start and end); the units
+    start with those that refit (the longest), the tuning-only ones (``none``, held seeds)
+    fill the end. Every unit's numbers depend on its own seeds only: the table is the same
+    for any ``n_jobs`` (rows in method order, then multiplier order).
+    """
+    from joblib import Parallel, delayed, parallel_config
+
+    log = log or get_logger()
+    units = []
+    for table, fit, spec, method in zip(tables, fit_paths, specs, methods):
+        hold = method in set(hold_seed)
+        sweep = bool(multipliers) and spec["amount"].get("mode") == "expand"
+        per = [(m,) for m in multipliers] if sweep else [()]
+        for m in per:
+            units.append((table, fit, spec, tuple(m), hold, method))
+    refits = [i for i, u in enumerate(units) if not u[4] and u[5] != "none"]
+    order = refits + [i for i in range(len(units)) if i not in refits]
+    args = {**kw, "design": design, "positive": positive}
+    if int(n_jobs) <= 1:
+        done = {i: _unit(*units[i][:5], args) for i in order}
+    else:
+        with parallel_config("loky", inner_max_num_threads=1):
+            res = Parallel(n_jobs=int(n_jobs), batch_size=1, pre_dispatch="all")(
+                delayed(_unit)(*units[i][:5], args) for i in order)
+        done = dict(zip(order, res))
+    parts = []
+    for i in range(len(units)):
+        out, lines = done[i]
+        for line in lines:
+            log.info(line)
+        parts.append(out)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

@@ -6,7 +6,7 @@ import pandas as pd
 from omicsaug.evaluation import classify, iterations
 from omicsaug.io import feature_columns, read_samples
 from omicsaug.preprocess import apply_to
-from omicsaug.utils import derive_seed, load_fit, log_to, read_tsv, write_tsv
+from omicsaug.utils import derive_seed, log_to, read_tsv, write_tsv
 
 log = log_to(snakemake.log[0], threads=snakemake.threads)
 a, design = snakemake.params.auroc, snakemake.wildcards.design
@@ -28,22 +28,22 @@ if fs["enabled"]:  # on each seed's original rows (the same for every method), b
             rows[feats].to_numpy(float), rows["group"].to_numpy(), feats, repeats=fs["repeats"],
             test_size=fs["test_size"], cv=fs["cv"], top_fraction=fs["top_fraction"], seed=seed + int(s_))
         log.info("seed %s: stability selection kept %d of %d features", s_, len(selected[s_]), len(feats))
-parts = []
-fits = snakemake.input.get("fits") or [None] * len(tables)
-for table, method, spec, fit in zip(tables, snakemake.params.methods, snakemake.params.specs, fits):
-    if a["protocol"] == "paper":  # fitted once (augment job), tuned once, iterations of new rows
-        s = iterations.auroc_iterations(
-            table, load_fit(fit)["fits"], spec, design, str(a["positive"]), validation=validation,
-            full=full, base_seed=snakemake.params.seed, seed=seed, iterations=a["iterations"],
-            hold=method in a["hold_seed"], multipliers=a["expand_sweep"], grid=a["grid"],
-            folds=a["folds"], n_jobs=snakemake.threads, tuning=a["tuning"], log=log)
+if a["protocol"] == "paper":  # fitted once (augment job), tuned once, iterations of new rows
+    parts = [iterations.auroc_paper_job(
+        tables, snakemake.input.fits, snakemake.params.specs, snakemake.params.methods, design,
+        str(a["positive"]), hold_seed=a["hold_seed"], multipliers=a["expand_sweep"],
+        n_jobs=snakemake.threads, log=log, validation=validation, full=full,
+        base_seed=snakemake.params.seed, seed=seed, iterations=a["iterations"], grid=a["grid"],
+        folds=a["folds"], tuning=a["tuning"])]
+else:
+    parts = []
+    for table, method, spec in zip(tables, snakemake.params.methods, snakemake.params.specs):
+        s = classify.auroc_scores(table, design, method,
+                                  positive=str(a["positive"]), validation=validation, full=full,
+                                  seed=seed, grid=a["grid"], folds=a["folds"], n_jobs=snakemake.threads,
+                                  selected=selected, tuning=a["tuning"])
+        log.info("%s %s: AUROC %.3f ± %.3f over %d repeats (inner-CV AUROC %.3f, %s tuning)",
+                 design, method, s["auroc"].mean(), s["auroc"].std(), len(s), s["cv_auroc"].mean(),
+                 a["tuning"])
         parts.append(s)
-        continue
-    s = classify.auroc_scores(table, design, method,
-                              positive=str(a["positive"]), validation=validation, full=full, seed=seed,
-                              grid=a["grid"], folds=a["folds"], n_jobs=snakemake.threads,
-                              selected=selected, tuning=a["tuning"])
-    log.info("%s %s: AUROC %.3f ± %.3f over %d repeats (inner-CV AUROC %.3f, %s tuning)", design,
-             method, s["auroc"].mean(), s["auroc"].std(), len(s), s["cv_auroc"].mean(), a["tuning"])
-    parts.append(s)
 write_tsv(pd.concat(parts, ignore_index=True), snakemake.output[0])

@@ -55,7 +55,7 @@ def critic_step(cnet: StackedMLP, pc, real, fake, eps, w, gp_weight, masks=None)
     out = out.squeeze(-1)
     I = slice(2 * B, 3 * B)
     # SELU'' = SELU' where a <= 0 and 0 elsewhere (times the dropout scale, already in d1)
-    d2i = [d[:, I] * (a[:, I] <= 0) for d, a in zip(d1, pre)]
+    d2i = [torch.where(a[:, I] > 0, 0.0, d[:, I]) for d, a in zip(d1, pre)]
     # input gradient of the critic at the interpolates: g[i] = dC/dh_i
     g = [None] * L
     g[L - 1] = Ws[L - 1].transpose(1, 2)                    # G x 1 x n_{L-1}
@@ -67,7 +67,7 @@ def critic_step(cnet: StackedMLP, pc, real, fake, eps, w, gp_weight, masks=None)
     gx = g[0]
     nrm = (gx.square().sum(2) + 1e-12).sqrt()
     gp = (nrm - 1.0).square()
-    loss = _wsum(out[:, B:2 * B] - out[:, :B], w) + gp_weight * _wsum(gp, w)
+    loss = _wsum(torch.add(out[:, B:2 * B] - out[:, :B], gp, alpha=gp_weight), w)
     # ---- backward of the penalty through the input-gradient chain
     dW = [None] * L
     a_gp = [None] * (L - 1)

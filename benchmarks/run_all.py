@@ -773,13 +773,24 @@ def _full_run(run: Path) -> str:
     import joblib
     import numpy as np
 
-    log = (run / "run_all.snakemake.log").read_text() if (run / "run_all.snakemake.log").is_file() else ""
-    done = re.findall(r"(\d+) of (\d+) steps", log)
-    stamps = re.findall(r"^\[(\w{3} \w{3} +\d+ [\d:]+ \d{4})\]", log, re.M)
-    wall = None
-    if len(stamps) >= 2:
-        t = [time.mktime(time.strptime(x, "%a %b %d %H:%M:%S %Y")) for x in (stamps[0], stamps[-1])]
-        wall = t[1] - t[0]
+    # the run's log, and the log of a resumed second part if the run was stopped and resumed
+    # (``run_resume.snakemake.log``): wall time is the sum of the parts, jobs done too
+    wall, n_done, n_total, parts = 0.0, 0, None, []
+    for name in ("run_all.snakemake.log", "run_resume.snakemake.log"):
+        if not (run / name).is_file():
+            continue
+        log = (run / name).read_text()
+        done = re.findall(r"(\d+) of (\d+) steps", log)
+        stamps = re.findall(r"^\[(\w{3} \w{3} +\d+ [\d:]+ \d{4})\]", log, re.M)
+        if len(stamps) >= 2:
+            t = [time.mktime(time.strptime(x, "%a %b %d %H:%M:%S %Y")) for x in (stamps[0], stamps[-1])]
+            wall += t[1] - t[0]
+            parts.append(f"{(t[1] - t[0]) / 60:.1f} min")
+        if done:
+            n_done += int(done[-1][0])
+            n_total = n_total or int(done[-1][1])
+    wall = wall or None
+    done = [(n_done, n_total)] if n_total else []
     per_rule = {}
     for b in (run / "logs").rglob("*.benchmark.tsv"):
         rel = b.relative_to(run / "logs").parts
@@ -789,13 +800,18 @@ def _full_run(run: Path) -> str:
         per_rule[rule][0] += 1
         per_rule[rule][1] += w
         per_rule[rule][2] += c
-    before = {}
-    bf = HERE / "wgan_full_run_before.tsv"
-    if bf.is_file():
-        for line in bf.read_text().splitlines()[1:]:
-            d, m, c = line.split("\t")
-            before[d, m] = float(c)
-    rows, tot, tot_b, tot_same = [], 0.0, 0.0, 0.0
+    def cpu_table(name):
+        out = {}
+        f = HERE / name
+        if f.is_file():
+            for line in f.read_text().splitlines()[1:]:
+                d, m, c = line.split("\t")
+                out[d, m] = float(c)
+        return out
+
+    before = cpu_table("wgan_full_run_before.tsv")
+    previous = cpu_table("wgan_full_run_previous.tsv")
+    rows, tot, tot_b, tot_same, tot_pv, tot_same_pv = [], 0.0, 0.0, 0.0, 0.0, 0.0
     for fit in sorted((run / "results").glob("*/augmented/*/*.fit.pkl")):
         g = joblib.load(fit).get("generator")
         if not hasattr(g, "history_") or not g.history_.get("retrain"):
@@ -813,9 +829,13 @@ def _full_run(run: Path) -> str:
                 ran += np.isfinite(crit).sum() * steps
                 full += crit.size * steps
         b = before.get((design, method))
+        pv = previous.get((design, method))
         rows.append([design, method, f"{w:.0f}", f"{c:.0f}", f"{100 * ran / full:.0f} %",
-                     f"{b:.0f}" if b is not None else ""])
+                     f"{pv:.0f}" if pv is not None else "", f"{b:.0f}" if b is not None else ""])
         tot += c
+        if pv is not None:
+            tot_pv += pv
+            tot_same_pv += c
         if b is not None:
             tot_b += b
             tot_same += c
@@ -823,7 +843,9 @@ def _full_run(run: Path) -> str:
             f"(`snakemake --cores 2`, kept in `{run.name}`): "
             + (f"{done[-1][0]} of {done[-1][1]} jobs" if done else "state unknown")
             + (f" in {wall:.0f} s ({wall / 60:.1f} min) wall, from the first to the last line "
-               "of its log" if wall else "") + ".")
+               "of its log" if wall else "")
+            + (f" (two parts: {' + '.join(parts)}; the run was stopped and resumed, see below)"
+               if len(parts) > 1 else "") + ".")
     rule_rows = [[r, n, f"{w_:.0f}", f"{c_:.0f}"] for r, (n, w_, c_) in
                  sorted(per_rule.items(), key=lambda kv: -kv[1][2])]
     cpu = sum(v[2] for v in per_rule.values())
@@ -834,13 +856,18 @@ def _full_run(run: Path) -> str:
         text += ["", "Per GAN re-training job: wall and CPU seconds, the share of its "
                  "network-epochs (learning-rate candidates x epochs, weighted by mini-batches) it "
                  "ran (a network leaves the stack once its critic loss leaves the band; a stage "
-                 "ends when none is left), and the CPU seconds of the same job in the full run "
+                 "ends when none is left), the CPU seconds of the same job in the previous full "
+                 "run (`wgan_full_run_previous.tsv`: 1cefdbb, 2026-11-30, with the twin network, "
+                 "a dozen-operation Adam and six random draws per step) and in the full run "
                  "stopped before the early stop and the shrinking stack (all networks to the "
-                 f"end; 34 jobs measured). These jobs: {tot:.0f} CPU s; the {sum(1 for r in rows if r[5])} "
-                 f"with a before figure {tot_same:.0f} CPU s against {tot_b:.0f} before "
-                 f"({tot_b / max(tot_same, 1):.1f}x less).", "",
+                 f"end; 34 jobs measured). These jobs: {tot:.0f} CPU s; against the previous run "
+                 f"{tot_same_pv:.0f} against {tot_pv:.0f} CPU s "
+                 f"({tot_pv / max(tot_same_pv, 1):.2f}x less); against the stopped run "
+                 f"{tot_same:.0f} against {tot_b:.0f} ({tot_b / max(tot_same, 1):.1f}x less). "
+                 "Per job the figures scatter: when a network leaves the band is a matter of its "
+                 "random stream, and the streams changed between the runs.", "",
                  md_table(["cell", "method", "wall s", "CPU s", "network-epochs run",
-                           "CPU s before"], rows)]
+                           "CPU s, previous run", "CPU s, stopped run"], rows)]
     by_method = {}
     for r in rows:
         by_method.setdefault(r[1], [0, 0.0])

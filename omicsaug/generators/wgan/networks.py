@@ -258,8 +258,10 @@ class StackedAdam:
 
     def select(self, theta, keep):
         """The optimiser of the models ``keep`` (indices), now living in ``theta``."""
+        import torch
+
         keep = np.asarray(keep)
-        ix = __import__("torch").as_tensor(keep, device=theta.device)
+        ix = torch.as_tensor(keep, device=theta.device)
         self.theta = theta
         self.lr = self.lr[keep]
         self.m, self.v = self.m[ix].contiguous(), self.v[ix].contiguous()

@@ -42,11 +42,16 @@ def regenerate(gen, originals: pd.DataFrame, spec: dict, seed: int, where="") ->
     return _seed_table(s, originals[ID].astype(str).to_numpy(), X_all, y_all, syn, parent, names)
 
 
+def _sweeps(spec: dict, multipliers) -> bool:
+    """Whether ``spec`` is swept over ``multipliers`` (an expand-mode method)."""
+    return bool(multipliers) and spec["amount"].get("mode") == "expand"
+
+
 def sweep_specs(spec: dict, multipliers) -> list[tuple[str, dict]]:
     """(row name, spec) per amount: an expand-mode method with ``multipliers`` becomes one
     entry per multiplier (``<method>_x<m>``, sampled from the same fitted generators);
     every other method is itself."""
-    if multipliers and spec["amount"].get("mode") == "expand":
+    if _sweeps(spec, multipliers):
         return [(f"{spec['name']}_x{m:g}", {**spec, "amount": {**spec["amount"], "multiplier": float(m)}})
                 for m in multipliers]
     return [(spec["name"], spec)]
@@ -160,8 +165,7 @@ def auroc_paper_job(tables, fit_paths, specs, methods, design, positive, *, hold
     units = []
     for table, fit, spec, method in zip(tables, fit_paths, specs, methods):
         hold = method in set(hold_seed)
-        sweep = bool(multipliers) and spec["amount"].get("mode") == "expand"
-        per = [(m,) for m in multipliers] if sweep else [()]
+        per = [(m,) for m in multipliers] if _sweeps(spec, multipliers) else [()]
         for m in per:
             units.append((table, fit, spec, tuple(m), hold, method))
     refits = [i for i, u in enumerate(units) if not u[4] and u[5] != "none"]

@@ -449,6 +449,8 @@ def workflow_run(args, configfile=None, name="default", targets=()):
     env["PYTHONPATH"] = str(tmp) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     cmd = [smk, *targets, "--cores", str(args.default_cores)]
+    if getattr(args, "profile", None):
+        cmd += ["--profile", args.profile]
     if configfile:
         cmd += ["--configfile", configfile]
         if _needs_eae(REPO / configfile):
@@ -512,7 +514,8 @@ def section_paper_runs(args):
     for cf in args.paper_configs:
         results.append(workflow_run(args, cf, Path(cf).stem))
     text = [
-        f"Paper configs run for real with `--cores {args.default_cores}`, each in {_copy_note(args)}."
+        f"Paper configs run for real with `--cores {args.default_cores}`"
+        + (f" `--profile {args.profile}`" if args.profile else "") + f", each in {_copy_note(args)}."
         " The EAE data are read from `--eae-dir` (no download).", "", _run_rows(results)]
     for r in results:
         if r["bench"]:
@@ -971,6 +974,8 @@ def main(argv=None):
                    help="config files (default: config/paper/*.yaml and config/config.yaml)")
     g.add_argument("--dag-repeats", type=int, default=3)
     g.add_argument("--default-cores", type=int, default=2)
+    g.add_argument("--profile", default=None,
+                   help="snakemake --profile of the workflow runs (e.g. profiles/workstation)")
     g.add_argument("--default-source", choices=["head", "worktree"], default="head",
                    help="copy for the default run: the committed HEAD or the working tree "
                         "(tracked and untracked files, not the ignored ones)")

@@ -195,9 +195,12 @@ def test_grouped_tuning_removes_the_inner_cv_optimism_of_duplicated_rows():
     leaky = classify.auroc_scores(tab, "d", "dup", "case", validation=val, grid=grid, folds=5,
                                   tuning="augmented").iloc[0]
     fair = classify.auroc_scores(tab, "d", "dup", "case", validation=val, grid=grid, folds=5).iloc[0]
+    own = classify.auroc_scores(tab, "d", "dup", "case", validation=val, grid=grid, folds=5,
+                                tuning="originals").iloc[0]
     assert fair["tuning"] == "grouped" and leaky["tuning"] == "augmented"
     assert leaky["cv_auroc"] > 0.8                             # the copies validate themselves
     assert abs(fair["cv_auroc"] - 0.5) < 0.2                   # honest: there is nothing to learn
+    assert abs(own["cv_auroc"] - 0.5) < 0.2                    # (the same folds at fixed params)
     assert abs(fair["auroc"] - 0.5) < 0.2 and abs(leaky["auroc"] - 0.5) < 0.2
 
 
@@ -261,6 +264,60 @@ def test_paper_protocol_fits_once_tunes_once_and_holds_the_seed(monkeypatch):
     again = iterations.auroc_iterations(table, fit, spec, "cell", "case", validation=val,
                                         base_seed=42, seed=7, iterations=6, grid=SMALL_GRID, folds=3)
     pd.testing.assert_frame_equal(again, res["smote", False])
+
+
+def test_originals_tuning_searches_the_real_rows_once_for_every_method(monkeypatch, tmp_path):
+    """tuning originals: the paper job runs one grid search per design, on the original rows
+    the methods share (never a synthetic row), and every method trains with its result; a
+    method's cv_auroc is its leak-free CV AUROC at those parameters (hand computation)."""
+    import joblib
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.metrics import roc_auc_score
+
+    from omicsaug.evaluation import iterations
+
+    full, val, fitted = _paper_inputs(["smote", "random_oversampling"])
+    methods = list(fitted)
+    searched = []
+    real_tune = classify.tuned_hgb
+    monkeypatch.setattr(classify, "tuned_hgb",
+                        lambda X, y, **k: searched.append(len(y)) or real_tune(X, y, **k))
+    kw = dict(validation=val, base_seed=42, seed=7, iterations=3, grid=SMALL_GRID, folds=3,
+              tuning="originals")
+    paths = []
+    for m in methods:
+        paths.append(tmp_path / f"{m}.fit.pkl")
+        joblib.dump({"fits": fitted[m][1]}, paths[-1])
+    job = iterations.auroc_paper_job([fitted[m][0] for m in methods], paths,
+                                     [fitted[m][2] for m in methods], methods, "cell", "case", **kw)
+    assert searched == [24]                                   # 16 + 8 original rows, once
+    params = classify.tune_on_originals(fitted["smote"][0], "case", seed=7, grid=SMALL_GRID, folds=3)
+    res = {m: iterations.auroc_iterations(fitted[m][0], fitted[m][1], fitted[m][2], "cell", "case",
+                                          params=params, **kw) for m in methods}
+    pd.testing.assert_frame_equal(job, pd.concat(list(res.values()), ignore_index=True))
+    assert searched == [24, 24]                               # the call above; none per method
+    for m, r in res.items():
+        assert (r["tuning"] == "originals").all()
+        assert set(r["learning_rate"]) == {params[1]["learning_rate"]}
+        assert set(r["min_samples_leaf"]) == {params[1]["min_samples_leaf"]}
+    # by hand: the augmented table's leak-free folds, HGB at the chosen parameters
+    tab = fitted["smote"][0]
+    one = classify.auroc_scores(tab, "cell", "smote", "case", validation=val, seed=7,
+                                grid=SMALL_GRID, folds=3, tuning="originals", params=params).iloc[0]
+    X = tab[["f0", "f1", "f2", "f3", "f4", "f5"]].to_numpy(float)
+    y = (tab["group"] == "case").astype(int).to_numpy()
+    folds = classify.leak_free_folds(y, tab["synthetic"].to_numpy(bool), tab["parent"].fillna("").to_numpy(),
+                                     tab["sample_id"].to_numpy(), folds=3, seed=7 + 1, X=X)
+    hp = {k: params[1][k] for k in ("learning_rate", "min_samples_leaf")}
+    aucs = [roc_auc_score(y[va], HistGradientBoostingClassifier(random_state=8, **hp)
+                          .fit(X[tr], y[tr]).predict_proba(X[va])[:, 1]) for tr, va in folds]
+    assert one["cv_auroc"] == pytest.approx(np.mean(aucs), abs=1e-12)
+    model = HistGradientBoostingClassifier(random_state=8, **hp).fit(X, y)
+    yv = (val["group"] == "case").astype(int)
+    assert one["auroc"] == pytest.approx(roc_auc_score(yv, model.predict_proba(val[[f"f{j}" for j in range(6)]]
+                                                                               .to_numpy(float))[:, 1]))
+    with pytest.raises(ValueError, match="same original rows"):
+        classify.shared_originals([tab, tab[tab["sample_id"] != tab["sample_id"].iloc[0]]])
 
 
 def test_expand_sweep_samples_each_multiplier_from_one_fit():

@@ -176,9 +176,11 @@ def test_wgan_paper_dag_pretrains_once_and_asks_runtime_by_seeds(name, tmp_path)
     points = 25 if grid is None else len(grid["learning_rate"]) * len(grid["min_samples_leaf"])
     folds = cfg["datasets"]["umpire_sim"]["evaluation"]["auroc"]["folds"]
     a = cfg["datasets"]["umpire_sim"]["evaluation"]["auroc"]
-    # paper protocol: per method and multiplier one search, then one refit per iteration
+    # paper protocol, tuning originals: one search per seed on the real rows, then per
+    # method and multiplier a CV at the chosen parameters and one refit per iteration
+    assert a["tuning"] == "originals"
     fits = 8 * seeds * len(a["expand_sweep"])
-    assert auroc == [int(10 + fits * (points * folds + a["iterations"]) / 125)] * 9
+    assert auroc == [int(10 + (seeds * points * folds + fits * (folds + a["iterations"])) / 125)] * 9
     # null runs: one job per calibrated cell, asking for the fits it makes (100 null runs of
     # SMOTE's one subset); none for the GANs (naive test only, see the config's header)
     cal = {(w["design"], w["method"]): int(res["runtime"]) for r, w, res in jobs if r == "calibrate"}

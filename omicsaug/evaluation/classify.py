@@ -165,10 +165,77 @@ def stability_selection(X, y, features, repeats=10, test_size=0.25, cv=10, top_f
     return kept, table
 
 
+TUNINGS = ("grouped", "augmented", "originals")
+
+
+def _hgb_fit(X, y, params, seed):
+    """HistGradientBoosting at fixed hyper-parameters, one OpenMP thread."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="openmp"):
+        return HistGradientBoostingClassifier(random_state=seed, **params).fit(X, y)
+
+
+def cv_auroc_at(X, y, params, cv, seed=0) -> float:
+    """Mean AUROC over the splits ``cv`` (train, validation indices) of HGB at the fixed
+    ``params`` (what a grid search scores for one grid point); folds whose validation rows
+    hold one class only are skipped (NaN when all are)."""
+    from sklearn.metrics import roc_auc_score
+
+    X, y = np.asarray(X, float), np.asarray(y)
+    scores = []
+    for tr, va in cv:
+        if len(np.unique(y[va])) < 2 or len(np.unique(y[tr])) < 2:
+            continue
+        model = _hgb_fit(X[tr], y[tr], params, seed)
+        scores.append(roc_auc_score(y[va], model.predict_proba(X[va])[:, 1]))
+    return float(np.mean(scores)) if scores else float("nan")
+
+
+def tune_on_originals(augmented: pd.DataFrame, positive: str, seed=0, grid=None, folds=5, n_jobs=1,
+                      selected: dict | None = None) -> dict:
+    """``tuning: originals``: per repeat (seed) of ``augmented``, HGB tuned by stratified
+    k-fold CV on the repeat's original rows only (synthetic rows never enter the search,
+    so nothing leaks). Every method of a design shares its subsets' original rows, so one
+    search serves them all. Returns ``{seed: {"learning_rate", "min_samples_leaf",
+    "cv_originals"}}`` (``cv_originals``: the search's best CV AUROC)."""
+    all_feats = _features(augmented)
+    out = {}
+    for s, tab in augmented.groupby(SEED, sort=True):
+        feats = selected[s] if selected is not None else all_feats
+        orig = tab[~tab[SYNTHETIC].astype(bool)]
+        y = (orig[GROUP].astype(str) == positive).astype(int).to_numpy()
+        if len(np.unique(y)) < 2:
+            continue
+        m = tuned_hgb(orig[feats].to_numpy(float), y, seed=seed + int(s), grid=grid, folds=folds,
+                      n_jobs=n_jobs)
+        out[int(s)] = {"learning_rate": float(m.best_params_["learning_rate"]),
+                       "min_samples_leaf": int(m.best_params_["min_samples_leaf"]),
+                       "cv_originals": float(m.best_score_)}
+    return out
+
+
+def originals_of(augmented: pd.DataFrame) -> dict:
+    """Per repeat (seed) the sorted IDs of its original rows."""
+    orig = augmented[~augmented[SYNTHETIC].astype(bool)]
+    return {int(s): tuple(sorted(g[ID].astype(str))) for s, g in orig.groupby(SEED, sort=True)}
+
+
+def shared_originals(tables) -> None:
+    """Raise unless every table holds the same original rows per repeat (the methods of one
+    design share its subsets), which ``tuning: originals`` relies on to search once."""
+    ref = originals_of(tables[0]) if tables else {}
+    for t in tables[1:]:
+        if originals_of(t) != ref:
+            raise ValueError("tuning 'originals' searches once per design: every method's table "
+                             "must hold the same original rows per seed")
+
+
 def auroc_scores(augmented: pd.DataFrame, design: str, method: str, positive: str,
                  validation: pd.DataFrame | None = None, full: pd.DataFrame | None = None,
                  seed=0, grid=None, folds=5, n_jobs=1, selected: dict | None = None,
-                 tuning="grouped") -> pd.DataFrame:
+                 tuning="grouped", params: dict | None = None) -> pd.DataFrame:
     """AUROC per repeat (= seed): tuned HGB trained on the augmented table, scored on the
     validation table (or, without one, on the full table's samples outside the subset).
 
@@ -176,13 +243,21 @@ def auroc_scores(augmented: pd.DataFrame, design: str, method: str, positive: st
     original rows, see :func:`stability_selection`); ``n_jobs`` = processes per grid search.
     ``tuning``: ``grouped`` (default) tunes with :func:`leak_free_folds` (validation folds of
     original rows, a synthetic row never trains against its parent); ``augmented`` tunes by
-    stratified k-fold over all rows, synthetic ones included (the paper's code; leaky).
-    ``cv_auroc`` is the tuning's best inner-CV AUROC: ``cv_auroc - auroc`` is its optimism.
+    stratified k-fold over all rows, synthetic ones included (the paper's code; leaky);
+    ``originals`` tunes on the original rows only (:func:`tune_on_originals`; ``params``: its
+    result, when already computed for these subsets) and trains on the augmented table
+    with those hyper-parameters.
+    ``cv_auroc`` is the tuning's best inner-CV AUROC (``originals``: the leak-free
+    :func:`leak_free_folds` CV AUROC of the augmented table at the chosen hyper-parameters,
+    the method's own inner estimate): ``cv_auroc - auroc`` is its optimism.
     """
-    if tuning not in ("grouped", "augmented"):
-        raise ValueError(f"tuning must be 'grouped' or 'augmented', got {tuning!r}")
+    if tuning not in TUNINGS:
+        raise ValueError(f"tuning must be one of {', '.join(TUNINGS)}, got {tuning!r}")
     from sklearn.metrics import roc_auc_score
 
+    if tuning == "originals" and params is None:
+        params = tune_on_originals(augmented, positive, seed=seed, grid=grid, folds=folds,
+                                   n_jobs=n_jobs, selected=selected)
     all_feats = _features(augmented)
     rows = []
     for s, tab in augmented.groupby(SEED, sort=True):
@@ -192,20 +267,33 @@ def auroc_scores(augmented: pd.DataFrame, design: str, method: str, positive: st
         yt = (test[GROUP].astype(str) == positive).astype(int).to_numpy()
         if len(np.unique(yt)) < 2:
             continue
+        X = tab[feats].to_numpy(float)
         cv = None
-        if tuning == "grouped" and SYNTHETIC in tab:
+        if tuning in ("grouped", "originals") and SYNTHETIC in tab:
             cv = leak_free_folds(y, tab[SYNTHETIC].astype(bool).to_numpy(),
                                  tab[PARENT].fillna("").astype(str).to_numpy() if PARENT in tab
                                  else np.full(len(tab), ""), tab[ID].astype(str).to_numpy(),
-                                 folds=folds, seed=seed + int(s), X=tab[feats].to_numpy(float))
-        model = tuned_hgb(tab[feats].to_numpy(float), y, seed=seed + int(s), grid=grid, folds=folds,
-                          n_jobs=n_jobs, cv=cv)
+                                 folds=folds, seed=seed + int(s), X=X)
+        if tuning == "originals":
+            if int(s) not in params:
+                continue
+            hp = {k: params[int(s)][k] for k in ("learning_rate", "min_samples_leaf")}
+            model = _hgb_fit(X, y, hp, seed + int(s))
+            if cv is None:
+                from sklearn.model_selection import StratifiedKFold
+
+                k = int(min(folds, pd.Series(y).value_counts().min()))
+                cv = list(StratifiedKFold(k, shuffle=True, random_state=seed + int(s)).split(X, y))
+            inner = cv_auroc_at(X, y, hp, cv, seed + int(s))
+        else:
+            model = tuned_hgb(X, y, seed=seed + int(s), grid=grid, folds=folds, n_jobs=n_jobs, cv=cv)
+            hp, inner = model.best_params_, float(model.best_score_)
         prob = model.predict_proba(test[feats].to_numpy(float))[:, 1]
         rows.append({"design": design, "method": method, "repeat": int(s),
                      "auroc": roc_auc_score(yt, prob), "auc_diff": roc_auc_score(yt, prob) - 0.5,
-                     "learning_rate": model.best_params_["learning_rate"],
-                     "min_samples_leaf": model.best_params_["min_samples_leaf"],
-                     "cv_auroc": float(model.best_score_), "tuning": tuning,
+                     "learning_rate": hp["learning_rate"],
+                     "min_samples_leaf": hp["min_samples_leaf"],
+                     "cv_auroc": inner, "tuning": tuning,
                      "iteration": 0, "protocol": "draws",
                      "n_train": len(tab), "n_test": len(test), "n_features": len(feats)})
     return pd.DataFrame(rows)

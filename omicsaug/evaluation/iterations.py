@@ -62,30 +62,32 @@ def _digest(table: pd.DataFrame) -> str:
 
 
 def _score(X, y, Xt, yt, params, seed):
-    from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.metrics import roc_auc_score
-    from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(limits=1, user_api="openmp"):
-        model = HistGradientBoostingClassifier(random_state=seed, **params).fit(X, y)
-        return float(roc_auc_score(yt, model.predict_proba(Xt)[:, 1]))
+    from .classify import _hgb_fit
+
+    return float(roc_auc_score(yt, _hgb_fit(X, y, params, seed).predict_proba(Xt)[:, 1]))
 
 
 def auroc_iterations(augmented: pd.DataFrame, fits: dict, spec: dict, design: str, positive: str,
                      validation: pd.DataFrame | None = None, full: pd.DataFrame | None = None,
                      base_seed=0, seed=0, iterations=100, hold=False, multipliers=(), grid=None,
-                     folds=5, n_jobs=1, tuning="grouped", log=None) -> pd.DataFrame:
+                     folds=5, n_jobs=1, tuning="grouped", params=None, log=None) -> pd.DataFrame:
     """AUROC rows of one (design, method) under the paper protocol: per subset (seed) of
     ``augmented`` and per amount (:func:`sweep_specs`), tune once on iteration 0, then
     ``iterations`` rounds of regenerate + refit + score. ``fits``: seed -> fitted generator
     (the augment job's). ``base_seed`` seeds the iterations' rows, ``seed`` the classifier.
+    ``tuning``/``params`` as :func:`.classify.auroc_scores` (``originals``: ``params``, the
+    design's one search on its original rows, else searched here).
     Columns as :func:`.classify.auroc_scores` plus ``iteration`` and ``protocol``.
     """
     from joblib import Parallel, delayed, parallel_config
 
-    from .classify import auroc_scores
+    from .classify import auroc_scores, tune_on_originals
 
     log = log or get_logger()
+    if tuning == "originals" and params is None:   # one search for every amount and iteration
+        params = tune_on_originals(augmented, positive, seed=seed, grid=grid, folds=folds, n_jobs=n_jobs)
     rows = []
     for s, tab in augmented.groupby(SEED, sort=True):
         originals = tab[~tab[SYNTHETIC].astype(bool)]
@@ -97,12 +99,12 @@ def auroc_iterations(augmented: pd.DataFrame, fits: dict, spec: dict, design: st
                                  f", design {design}, seed {s}, iteration {i}")
                       for i in range(int(iterations))]
             tuned = auroc_scores(tables[0], design, name, positive, validation=test, seed=seed,
-                                 grid=grid, folds=folds, n_jobs=n_jobs, tuning=tuning)
+                                 grid=grid, folds=folds, n_jobs=n_jobs, tuning=tuning, params=params)
             if tuned.empty:
                 continue
             best = tuned.iloc[0]
-            params = {"learning_rate": float(best["learning_rate"]),
-                      "min_samples_leaf": int(best["min_samples_leaf"])}
+            hp = {"learning_rate": float(best["learning_rate"]),
+                  "min_samples_leaf": int(best["min_samples_leaf"])}
             feats = feature_columns(tables[0], controls=False)
             yt = (test[GROUP].astype(str) == positive).astype(int).to_numpy()
             Xt = test[feats].to_numpy(float)
@@ -113,7 +115,7 @@ def auroc_iterations(augmented: pd.DataFrame, fits: dict, spec: dict, design: st
                 scores = Parallel(n_jobs=max(1, int(n_jobs)))(
                     delayed(_score)(tables[i][feats].to_numpy(float),
                                     (tables[i][GROUP].astype(str) == positive).astype(int).to_numpy(),
-                                    Xt, yt, params, seed + int(s)) for i in todo.values())
+                                    Xt, yt, hp, seed + int(s)) for i in todo.values())
             by = {digests[0]: float(best["auroc"]), **dict(zip(todo, scores))}
             for i, t in enumerate(tables):
                 a = by[digests[i]]
@@ -122,7 +124,7 @@ def auroc_iterations(augmented: pd.DataFrame, fits: dict, spec: dict, design: st
             au = [by[d] for d in digests]
             log.info("%s %s seed %s: tuned once (lr %g, leaf %d, inner-CV AUROC %.3f), %d "
                      "iterations (%d distinct tables): AUROC %.3f +- %.3f", design, name, s,
-                     params["learning_rate"], params["min_samples_leaf"], best["cv_auroc"],
+                     hp["learning_rate"], hp["min_samples_leaf"], best["cv_auroc"],
                      len(tables), len(by), np.mean(au), np.std(au, ddof=1) if len(au) > 1 else 0.0)
     return pd.DataFrame(rows)
 
@@ -158,10 +160,25 @@ def auroc_paper_job(tables, fit_paths, specs, methods, design, positive, *, hold
     start with those that refit (the longest), the tuning-only ones (``none``, held seeds)
     fill the end. Every unit's numbers depend on its own seeds only: the table is the same
     for any ``n_jobs`` (rows in method order, then multiplier order).
+
+    With ``tuning="originals"`` the grid search runs once for the design, on the original
+    rows its methods share (over ``n_jobs`` processes), before the units; each unit then
+    only refits with those hyper-parameters.
     """
     from joblib import Parallel, delayed, parallel_config
 
+    from .classify import shared_originals, tune_on_originals
+
     log = log or get_logger()
+    if kw.get("tuning") == "originals" and kw.get("params") is None and tables:
+        shared_originals(tables)
+        kw = {**kw, "params": tune_on_originals(tables[0], positive, seed=kw.get("seed", 0),
+                                                grid=kw.get("grid"), folds=kw.get("folds", 5),
+                                                n_jobs=n_jobs)}
+        for s, p in kw["params"].items():
+            log.info("%s seed %s: HGB tuned once for every method on the original rows "
+                     "(lr %g, leaf %d, CV AUROC %.3f)", design, s, p["learning_rate"],
+                     p["min_samples_leaf"], p["cv_originals"])
     units = []
     for table, fit, spec, method in zip(tables, fit_paths, specs, methods):
         hold = method in set(hold_seed)

@@ -450,13 +450,17 @@ def auroc_runtime(wildcards, attempt):
     for v in a["grid"].values():
         points *= len(v)
     fits = len(get_design_methods(wildcards)) * n_seeds(wildcards)
-    per = points * int(a["folds"])
-    if (
-        a["protocol"] == "paper"
-    ):  # one search, then a refit per iteration (sweeps multiply)
+    if a["protocol"] == "paper":  # sweeps multiply the methods' units
         fits *= max(1, len(a["expand_sweep"]))
-        per += int(a["iterations"])
-    return int(attempt * (10 + AUROC_MIN_PER_FIT * fits * per / 125))
+    folds = int(a["folds"])
+    # tuning originals: one search per seed, then each method's CV at fixed parameters
+    searches = n_seeds(wildcards) if a["tuning"] == "originals" else fits
+    total = searches * points * folds + fits * (
+        folds if a["tuning"] == "originals" else 0
+    )
+    if a["protocol"] == "paper":  # a refit per iteration
+        total += fits * int(a["iterations"])
+    return int(attempt * (10 + AUROC_MIN_PER_FIT * total / 125))
 
 
 def calibrate_runtime(wildcards, attempt):

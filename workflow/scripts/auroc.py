@@ -36,12 +36,17 @@ if a["protocol"] == "paper":  # fitted once (augment job), tuned once, iteration
         base_seed=snakemake.params.seed, seed=seed, iterations=a["iterations"], grid=a["grid"],
         folds=a["folds"], tuning=a["tuning"])]
 else:
+    params = None
+    if a["tuning"] == "originals":  # one search on the subsets' original rows, for every method
+        classify.shared_originals(tables)
+        params = classify.tune_on_originals(tables[0], str(a["positive"]), seed=seed, grid=a["grid"],
+                                            folds=a["folds"], n_jobs=snakemake.threads, selected=selected)
     parts = []
     for table, method, spec in zip(tables, snakemake.params.methods, snakemake.params.specs):
         s = classify.auroc_scores(table, design, method,
                                   positive=str(a["positive"]), validation=validation, full=full,
                                   seed=seed, grid=a["grid"], folds=a["folds"], n_jobs=snakemake.threads,
-                                  selected=selected, tuning=a["tuning"])
+                                  selected=selected, tuning=a["tuning"], params=params)
         log.info("%s %s: AUROC %.3f ± %.3f over %d repeats (inner-CV AUROC %.3f, %s tuning)",
                  design, method, s["auroc"].mean(), s["auroc"].std(), len(s), s["cv_auroc"].mean(),
                  a["tuning"])

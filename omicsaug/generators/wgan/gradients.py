@@ -55,7 +55,9 @@ def critic_step(cnet: StackedMLP, pc, real, fake, eps, w, gp_weight, masks=None)
     out = out.squeeze(-1)
     I = slice(2 * B, 3 * B)
     # SELU'' = SELU' where a <= 0 and 0 elsewhere (times the dropout scale, already in d1)
-    d2i = [torch.where(a[:, I] > 0, 0.0, d[:, I]) for d, a in zip(d1, pre)]
+    # (d - d * [a > 0]: the same values as torch.where(a > 0, 0, d), without its slow mask)
+    d2i = [torch.addcmul(d[:, I], d[:, I], torch.relu(a[:, I]).sign_(), value=-1.0)
+           for d, a in zip(d1, pre)]
     # input gradient of the critic at the interpolates: g[i] = dC/dh_i
     g = [None] * L
     g[L - 1] = Ws[L - 1].transpose(1, 2)                    # G x 1 x n_{L-1}

@@ -116,7 +116,7 @@ class StackedMLP:
         k = (q * (1.0 + dropout * SELU_ALPHA_PRIME ** 2)) ** -0.5
         m = -k * SELU_ALPHA_PRIME * dropout
         widths = [n for (_, _, n) in self.slices[:-1]]
-        keep = (u < q).to(u.dtype)
+        keep = (q - u).sign_().clamp_min_(0.0)   # (u < q) as 0/1, without a bool tensor
         M = keep * k
         C = keep * (-k * SELU_ALPHA_PRIME) + (k * SELU_ALPHA_PRIME + m)
         return list(zip(M.split(widths, -1), C.split(widths, -1)))
@@ -151,12 +151,12 @@ class StackedMLP:
         for i in range(last):
             a = bmm(x, params[2 * i], params[2 * i + 1])
             s = torch.selu(a)
-            ds = selu_grad(a)
             if masks is not None:
                 M, C = masks[i]
-                ds = ds * M
+                ds = selu_grad(a, M)   # SELU'(a) * M in one kernel
                 x = torch.addcmul(C, s, M)
             else:
+                ds = selu_grad(a)
                 x = s
             hs.append(x)
             pre.append(a)
@@ -180,13 +180,13 @@ def bmm(a, b, bias=None):
     return torch.bmm(a, b) if bias is None else torch.baddbmm(bias, a, b)
 
 
-def selu_grad(a):
+def selu_grad(a, scale=None):
     """SELU's derivative at ``a``: lambda for a > 0, lambda * alpha * exp(a) otherwise
-    (one fused ATen kernel, the one autograd itself uses)."""
+    (one fused ATen kernel, the one autograd itself uses), times ``scale`` when given."""
     import torch
 
-    return torch.ops.aten.elu_backward(torch.ones_like(a), SELU_LAMBDA_ALPHA / SELU_LAMBDA,
-                                       SELU_LAMBDA, 1.0, False, a)
+    return torch.ops.aten.elu_backward(torch.ones_like(a) if scale is None else scale,
+                                       SELU_LAMBDA_ALPHA / SELU_LAMBDA, SELU_LAMBDA, 1.0, False, a)
 
 
 def generator_sizes(latent, hidden, d):

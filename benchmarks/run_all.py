@@ -794,15 +794,23 @@ def _full_run(run: Path) -> str:
             n_total = n_total or int(done[-1][1])
     wall = wall or None
     done = [(n_done, n_total)] if n_total else []
+    # threads per rule, from the jobs' entries in the log (1 where none is printed)
+    threads = {}
+    for name in ("run_all.snakemake.log", "run_resume.snakemake.log"):
+        if (run / name).is_file():
+            for r, th in re.findall(r"rule (\w+):\n(?:    .*\n)*?    threads: (\d+)",
+                                    (run / name).read_text()):
+                threads[r] = max(threads.get(r, 1), int(th))
     per_rule = {}
     for b in (run / "logs").rglob("*.benchmark.tsv"):
         rel = b.relative_to(run / "logs").parts
         rule = rel[1] if len(rel) > 2 else b.name.removesuffix(".benchmark.tsv")
-        per_rule.setdefault(rule, [0, 0.0, 0.0])
+        per_rule.setdefault(rule, [0, 0.0, 0.0, 0.0])
         w, c = _bench(b)
         per_rule[rule][0] += 1
         per_rule[rule][1] += w
         per_rule[rule][2] += c
+        per_rule[rule][3] += w * threads.get(rule, 1)
     def cpu_table(name):
         out = {}
         f = HERE / name
@@ -849,19 +857,26 @@ def _full_run(run: Path) -> str:
                "of its log" if wall else "")
             + (f" (two parts: {' + '.join(parts)}; the run was stopped and resumed, see below)"
                if len(parts) > 1 else "") + ".")
-    rule_rows = [[r, n, f"{w_:.0f}", f"{c_:.0f}"] for r, (n, w_, c_) in
-                 sorted(per_rule.items(), key=lambda kv: -kv[1][2])]
+    rule_rows = [[r, n, f"{w_:.0f}", f"{k_:.0f}", f"{c_:.0f}"] for r, (n, w_, c_, k_) in
+                 sorted(per_rule.items(), key=lambda kv: -kv[1][3])]
     cpu = sum(v[2] for v in per_rule.values())
-    text = [head, "", f"CPU seconds per rule (sum of the jobs' `benchmark:` files; {cpu:.0f} CPU s "
-            f"in all, {cpu / 2 / 60:.1f} min on 2 cores if perfectly packed):", "",
-            md_table(["rule", "jobs", "wall s (sum)", "CPU s (sum)"], rule_rows)]
+    held = sum(v[3] for v in per_rule.values())
+    text = [head, "", f"Per rule (sums over its jobs' `benchmark:` files): wall seconds, core-seconds "
+            f"held (wall x the rule's threads; {held:.0f} in all, {held / 2 / 60:.1f} min on 2 "
+            f"cores) and CPU seconds ({cpu:.0f} in all). Snakemake's benchmark samples a job's CPU "
+            "time every 0.5 s for its first 15 s, then every 30 s, and keeps the last sample: a "
+            "long job's last seconds of CPU (up to 30, on average about 15) go uncounted, so the "
+            "CPU column is low by up to 30 s per long job; the core-seconds held bound the work "
+            "from above.", "",
+            md_table(["rule", "jobs", "wall s (sum)", "core-s held", "CPU s (sum)"], rule_rows)]
     if rows:
         text += ["", "Per GAN re-training job: wall and CPU seconds, the share of its "
                  "network-epochs (learning-rate candidates x epochs, weighted by mini-batches) it "
                  "ran (a network leaves the stack once its critic loss leaves the band; a stage "
                  "ends when none is left), the CPU seconds of the same job in the previous full "
-                 "run (`wgan_full_run_previous.tsv`: 1cefdbb, 2026-11-30, with the twin network, "
-                 "a dozen-operation Adam and six random draws per step) and in the full run "
+                 "run (`wgan_full_run_previous.tsv`: repository 1930135, 2026-12-01, before "
+                 "the one-kernel SELU derivative and the cheaper masks; its jobs shared the "
+                 "cores with a snakemake process at up to 44 % of a core) and in the full run "
                  "stopped before the early stop and the shrinking stack (all networks to the "
                  f"end; 34 jobs measured). These jobs: {tot:.0f} CPU s; against the previous run "
                  f"{tot_same_pv:.0f} against {tot_pv:.0f} CPU s "

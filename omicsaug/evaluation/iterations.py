@@ -122,8 +122,9 @@ def auroc_iterations(augmented: pd.DataFrame, fits: dict, spec: dict, design: st
                 rows.append({**best.to_dict(), "method": name, "iteration": i, "auroc": a,
                              "auc_diff": a - 0.5, "n_train": len(t), "protocol": "paper"})
             au = [by[d] for d in digests]
-            log.info("%s %s seed %s: tuned once (lr %g, leaf %d, inner-CV AUROC %.3f), %d "
+            log.info("%s %s seed %s: %s (lr %g, leaf %d, inner-CV AUROC %.3f), %d "
                      "iterations (%d distinct tables): AUROC %.3f +- %.3f", design, name, s,
+                     "the design's tuning on its real rows" if tuning == "originals" else "tuned once",
                      hp["learning_rate"], hp["min_samples_leaf"], best["cv_auroc"],
                      len(tables), len(by), np.mean(au), np.std(au, ddof=1) if len(au) > 1 else 0.0)
     return pd.DataFrame(rows)

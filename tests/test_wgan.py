@@ -271,24 +271,25 @@ def test_learns_the_correlation_of_a_two_dimensional_gaussian():
     means and spreads but an arbitrary correlation (here -0.94 to 0.86 over seeds), so the
     correlation is what training has to learn. Asked: the mean error of the correlation
     over the seeds falls to less than half of the untrained one, and the median trained
-    correlation is above 0.5. Measured here: untrained mean error 1.0, trained 0.3 (seeds
-    0-4) and 1.25 vs 0.08 (seeds 10-14). A statement over seeds with a margin, not one
-    seed's luck: it holds on machines whose arithmetic rounds differently. (An earlier
-    energy-distance version asked every seed to improve and passed only on its random
-    streams: on others a few seeds of this small GAN end farther from the truth than
-    untrained.)"""
+    correlation is above 0.5. Measured here after 1,000 epochs: untrained mean error 1.0,
+    trained 0.09 (median correlation 0.81); with a last-bit change of the backward pass's
+    rounding 0.07 (median 0.87). At 600 epochs the same rounding change moved the median
+    from 0.61 to 0.42, so the budget leaves a margin for machines whose arithmetic rounds
+    differently. (An earlier energy-distance version asked every seed to improve and passed
+    only on its random streams: on others a few seeds of this small GAN end farther from the
+    truth than untrained.)"""
     rng = np.random.default_rng(0)
     X = rng.multivariate_normal([3, -2], [[1, 0.4], [0.4, 0.25]], size=300)
     kw = dict(pretrain="none", tune_lr=False, lr=5e-5, knee=False, batch_size=50, n_critic=5,
               dropout=0.0, band=(-1e9, 1e9), device="cpu")
     err, corr = {}, {}
-    for epochs in (1, 600):
+    for epochs in (1, 1000):
         gens = WGANGenerator.fit_many([WGANGenerator(random_state=s, epochs=epochs, **kw) for s in range(5)],
                                       [X] * 5, [np.zeros(300, int)] * 5)
         corr[epochs] = np.array([np.corrcoef(g.sample(2000)[0].T)[0, 1] for g in gens])
         err[epochs] = np.abs(corr[epochs] - 0.8)
-    assert err[600].mean() < 0.5 * err[1].mean(), corr
-    assert np.median(corr[600]) > 0.5, corr
+    assert err[1000].mean() < 0.5 * err[1].mean(), corr
+    assert np.median(corr[1000]) > 0.5, corr
 
 
 def test_same_seed_same_samples_on_cpu(two_class):

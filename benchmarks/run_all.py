@@ -779,10 +779,13 @@ def _full_run(run: Path) -> str:
     # the run's log, and the log of a resumed second part if the run was stopped and resumed
     # (``run_resume.snakemake.log``): wall time is the sum of the parts, jobs done too
     wall, n_done, n_total, parts = 0.0, 0, None, []
+    threads = {}   # per rule, from its jobs' entries in the logs (1 where none is printed)
     for name in ("run_all.snakemake.log", "run_resume.snakemake.log"):
         if not (run / name).is_file():
             continue
         log = (run / name).read_text()
+        for r, th in re.findall(r"rule (\w+):\n(?:    .*\n)*?    threads: (\d+)", log):
+            threads[r] = max(threads.get(r, 1), int(th))
         done = re.findall(r"(\d+) of (\d+) steps", log)
         stamps = re.findall(r"^\[(\w{3} \w{3} +\d+ [\d:]+ \d{4})\]", log, re.M)
         if len(stamps) >= 2:
@@ -794,13 +797,6 @@ def _full_run(run: Path) -> str:
             n_total = n_total or int(done[-1][1])
     wall = wall or None
     done = [(n_done, n_total)] if n_total else []
-    # threads per rule, from the jobs' entries in the log (1 where none is printed)
-    threads = {}
-    for name in ("run_all.snakemake.log", "run_resume.snakemake.log"):
-        if (run / name).is_file():
-            for r, th in re.findall(r"rule (\w+):\n(?:    .*\n)*?    threads: (\d+)",
-                                    (run / name).read_text()):
-                threads[r] = max(threads.get(r, 1), int(th))
     per_rule = {}
     for b in (run / "logs").rglob("*.benchmark.tsv"):
         rel = b.relative_to(run / "logs").parts

@@ -58,7 +58,6 @@ def leak_free_folds(y, synthetic, parent, ids, folds=5, seed=0, X=None, neighbou
     Returns a list of (train indices, validation indices).
     """
     from scipy.spatial.distance import cdist
-    from sklearn.model_selection import StratifiedKFold
 
     y = np.asarray(y)
     synthetic = np.asarray(synthetic, bool)
@@ -80,9 +79,8 @@ def leak_free_folds(y, synthetic, parent, ids, folds=5, seed=0, X=None, neighbou
             near = np.argsort(d2, axis=1, kind="stable")[:, :neighbours]
             for j, nn in zip(lone, near):
                 proxies[j] = set(ids[pool[nn]])
-    k = int(min(folds, pd.Series(y[orig]).value_counts().min()))
     out = []
-    for tr, va in StratifiedKFold(k, shuffle=True, random_state=seed).split(orig, y[orig]):
+    for tr, va in _stratified(y[orig], folds, seed).split(orig, y[orig]):
         held = set(ids[orig[va]])
         keep = np.array([j for j in syn if not (proxies[j] & held)], dtype=int)
         out.append((np.sort(np.r_[orig[tr], keep]).astype(int), orig[va]))
@@ -97,6 +95,14 @@ def paper_grid() -> dict:
     return defaults()["defaults"]["evaluation"]["auroc"]["grid"]
 
 
+def _stratified(y, folds, seed):
+    """Shuffled stratified k-fold, k cut to the smallest class."""
+    from sklearn.model_selection import StratifiedKFold
+
+    return StratifiedKFold(int(min(folds, pd.Series(y).value_counts().min())), shuffle=True,
+                           random_state=seed)
+
+
 def tuned_hgb(X, y, seed=0, grid=None, folds=5, n_jobs=1, cv=None):
     """HistGradientBoostingClassifier tuned by stratified k-fold CV (``grid``: default
     :func:`paper_grid`).
@@ -109,13 +115,12 @@ def tuned_hgb(X, y, seed=0, grid=None, folds=5, n_jobs=1, cv=None):
     """
     from joblib import parallel_config
     from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+    from sklearn.model_selection import GridSearchCV
     from threadpoolctl import threadpool_limits
 
-    k = int(min(folds, pd.Series(y).value_counts().min()))
     search = GridSearchCV(HistGradientBoostingClassifier(random_state=seed),
                           grid or paper_grid(), scoring="roc_auc",
-                          cv=cv if cv is not None else StratifiedKFold(k, shuffle=True, random_state=seed),
+                          cv=cv if cv is not None else _stratified(y, folds, seed),
                           n_jobs=max(1, int(n_jobs)), error_score=0.5)
     with threadpool_limits(limits=1, user_api="openmp"), parallel_config("loky", inner_max_num_threads=1):
         return search.fit(X, y)
@@ -232,6 +237,18 @@ def shared_originals(tables) -> None:
                              "must hold the same original rows per seed")
 
 
+def design_tuning(tables, positive: str, tuning: str, seed=0, grid=None, folds=5, n_jobs=1,
+                  selected: dict | None = None) -> dict | None:
+    """The hyper-parameters every method of one design trains with under ``tuning:
+    originals`` (:func:`tune_on_originals` on the real rows the ``tables`` share, checked by
+    :func:`shared_originals`); None for the per-method tunings."""
+    if tuning != "originals" or not tables:
+        return None
+    shared_originals(tables)
+    return tune_on_originals(tables[0], positive, seed=seed, grid=grid, folds=folds, n_jobs=n_jobs,
+                             selected=selected)
+
+
 def auroc_scores(augmented: pd.DataFrame, design: str, method: str, positive: str,
                  validation: pd.DataFrame | None = None, full: pd.DataFrame | None = None,
                  seed=0, grid=None, folds=5, n_jobs=1, selected: dict | None = None,
@@ -280,10 +297,7 @@ def auroc_scores(augmented: pd.DataFrame, design: str, method: str, positive: st
             hp = {k: params[int(s)][k] for k in ("learning_rate", "min_samples_leaf")}
             model = _hgb_fit(X, y, hp, seed + int(s))
             if cv is None:
-                from sklearn.model_selection import StratifiedKFold
-
-                k = int(min(folds, pd.Series(y).value_counts().min()))
-                cv = list(StratifiedKFold(k, shuffle=True, random_state=seed + int(s)).split(X, y))
+                cv = list(_stratified(y, folds, seed + int(s)).split(X, y))
             inner = cv_auroc_at(X, y, hp, cv, seed + int(s))
         else:
             model = tuned_hgb(X, y, seed=seed + int(s), grid=grid, folds=folds, n_jobs=n_jobs, cv=cv)

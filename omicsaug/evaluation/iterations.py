@@ -168,15 +168,14 @@ def auroc_paper_job(tables, fit_paths, specs, methods, design, positive, *, hold
     """
     from joblib import Parallel, delayed, parallel_config
 
-    from .classify import shared_originals, tune_on_originals
+    from .classify import design_tuning
 
     log = log or get_logger()
-    if kw.get("tuning") == "originals" and kw.get("params") is None and tables:
-        shared_originals(tables)
-        kw = {**kw, "params": tune_on_originals(tables[0], positive, seed=kw.get("seed", 0),
-                                                grid=kw.get("grid"), folds=kw.get("folds", 5),
-                                                n_jobs=n_jobs)}
-        for s, p in kw["params"].items():
+    if kw.get("params") is None:
+        kw = {**kw, "params": design_tuning(tables, positive, kw.get("tuning", "grouped"),
+                                            seed=kw.get("seed", 0), grid=kw.get("grid"),
+                                            folds=kw.get("folds", 5), n_jobs=n_jobs)}
+        for s, p in (kw["params"] or {}).items():
             log.info("%s seed %s: HGB tuned once for every method on the original rows "
                      "(lr %g, leaf %d, CV AUROC %.3f)", design, s, p["learning_rate"],
                      p["min_samples_leaf"], p["cv_originals"])

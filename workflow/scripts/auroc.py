@@ -36,11 +36,8 @@ if a["protocol"] == "paper":  # fitted once (augment job), tuned once, iteration
         base_seed=snakemake.params.seed, seed=seed, iterations=a["iterations"], grid=a["grid"],
         folds=a["folds"], tuning=a["tuning"])]
 else:
-    params = None
-    if a["tuning"] == "originals":  # one search on the subsets' original rows, for every method
-        classify.shared_originals(tables)
-        params = classify.tune_on_originals(tables[0], str(a["positive"]), seed=seed, grid=a["grid"],
-                                            folds=a["folds"], n_jobs=snakemake.threads, selected=selected)
+    params = classify.design_tuning(tables, str(a["positive"]), a["tuning"], seed=seed, grid=a["grid"],
+                                    folds=a["folds"], n_jobs=snakemake.threads, selected=selected)
     parts = []
     for table, method, spec in zip(tables, snakemake.params.methods, snakemake.params.specs):
         s = classify.auroc_scores(table, design, method,

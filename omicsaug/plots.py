@@ -399,7 +399,8 @@ def expand_sweep(auroc: pd.DataFrame, path, title=""):
     sw["multiplier"] = sw["method"].map(lambda m: float(re.search(r"_x([0-9.]+)$", m).group(1)))
     cell = {d: _cell(d) for d in pd.unique(sw["design"])}
     panel = {d: (f"{c[0]} controls" if c else d) for d, c in cell.items()}
-    names = list(dict.fromkeys(panel.values()))
+    order = sorted(cell, key=lambda d: (cell[d] is None, cell[d] or (0, 0.0), d))  # 40 before 120
+    names = list(dict.fromkeys(panel[d] for d in order))
     fig, axes = facets(len(names), 2, PAGE_WIDTH / 2, 3.8, sharey=True)
     for ax, name in zip(axes, names):
         ds = [d for d in cell if panel[d] == name]

@@ -72,21 +72,55 @@ def method_spec(config: dict, name: str, design_amount: dict | None = None) -> d
                          fix=f"use one of {sorted(REGISTRY)}.")
     amount = fill_defaults({**((config.get("augmentation") or {}).get("amount") or {}),
                             **(design_amount or {}), **(m.get("amount") or {})}, "amount")
-    return {"name": name, "generator": gen, "params": dict(m.get("params") or {}), "amount": amount}
+    return {"name": name, "generator": gen, "params": dict(m.get("params") or {}), "amount": amount,
+            **({"share_fit": m["share_fit"]} if m.get("share_fit") else {})}
 
 
-def fit_generator(X, y, features, spec: dict, seed_keys: tuple, negative_controls=False):
+def fit_seed_name(spec: dict) -> str:
+    """The name a method's generator seed derives from: its own, or that of the method whose
+    fit it shares (``share_fit``: the same generator, so the same seed)."""
+    return spec.get("share_fit") or spec["name"]
+
+
+def load_shared_fits(path) -> dict | None:
+    """Seed -> fitted generator from the ``fit.pkl`` of the method a ``share_fit`` names
+    (None for no path)."""
+    if path is None:
+        return None
+    from .utils import load_fit
+
+    return load_fit(path)["fits"]
+
+
+def _reseed_sampling(gen, spec: dict, seed_keys: tuple):
+    """A method that shares another's fit draws its rows from a sampling stream of its own
+    (seeded by its own name), not the shared fit's."""
+    if spec.get("share_fit"):
+        gen.reseed(derive_seed(*seed_keys, spec["name"], "sampling"))
+
+
+def fit_generator(X, y, features, spec: dict, seed_keys: tuple, negative_controls=False,
+                  shared=None):
     """Add the negative controls (if on) and fit the method as the augment stage does for one
     seed (methods with ``fit_many`` are fitted there several seeds at a time).
 
     ``seed_keys`` = (config seed, design, subset seed): the permutation depends on them only
-    (the same for every method), the generator seed also on the method name.
+    (the same for every method), the generator seed also on the method name (on the shared
+    method's name with ``share_fit``). ``shared``: that method's fitted generator of this
+    seed, whose trained classes are taken over (None: every class is trained here, with the
+    same result).
     Returns (fitted generator, X as fitted, y, feature names as fitted).
     """
     gen, X, y, features = _prepared(X, y, features, spec, seed_keys, negative_controls)
     # named columns: a generator that reads a second table (WGAN's external data) matches by
     # name; the announced amount lets a GAN skip classes that get no rows (balancing)
-    return gen.fit(pd.DataFrame(X, columns=features), y, n_per_class=_n_new(y, spec)), X, y, features
+    Xd, n = pd.DataFrame(X, columns=features), _n_new(y, spec)
+    if shared is None:
+        gen.fit(Xd, y, n_per_class=n)
+    else:
+        type(gen).fit_many([gen], [Xd], [y], [n], shared=[shared])
+    _reseed_sampling(gen, spec, seed_keys)
+    return gen, X, y, features
 
 
 def _prepared(X, y, features, spec: dict, seed_keys: tuple, negative_controls=False):
@@ -94,7 +128,7 @@ def _prepared(X, y, features, spec: dict, seed_keys: tuple, negative_controls=Fa
     if negative_controls:
         X, features = add_permuted_copies(X, features, make_rng(*seed_keys[:1], "perm", *seed_keys[1:]))
     y = np.asarray(y).astype(str)
-    gen = get_generator(spec["generator"], random_state=derive_seed(*seed_keys, spec["name"]),
+    gen = get_generator(spec["generator"], random_state=derive_seed(*seed_keys, fit_seed_name(spec)),
                         **spec["params"])
     return gen, np.asarray(X, float), y, list(features)
 
@@ -207,14 +241,21 @@ def augment_table(X, y, features, spec: dict, seed_keys: tuple, negative_control
 
 def augment_design(subsets: pd.DataFrame, spec: dict, base_seed: int, design: str,
                    negative_controls=False, log=None, first_fit: dict | None = None,
-                   keep_fits=False) -> pd.DataFrame:
+                   keep_fits=False, shared_fits: dict | None = None) -> pd.DataFrame:
     """Augment every seed of one design with one method; one progress line per seed.
 
     ``first_fit``, when a dict, receives the first seed's fitted generator (``generator``),
     its labels (``y``), ``seed`` and ``n_features``, so diagnostics need not fit it again;
     with ``keep_fits`` also ``fits``: every seed's fitted generator by seed (the paper
-    protocol samples its iterations from them).
+    protocol samples its iterations from them). ``shared_fits``: seed -> fitted generator
+    of the method named by the spec's ``share_fit`` (its augment job's ``fits``), whose
+    trained classes each seed's fit takes over.
     """
+    if shared_fits is not None:
+        missing = [int(s) for s in pd.unique(subsets[SEED]) if int(s) not in shared_fits]
+        if missing or not spec.get("share_fit"):
+            raise ValueError(f"shared fits given for method {spec['name']} but "
+                             + (f"none for seeds {missing}" if missing else "it has no share_fit"))
     log = log or get_logger()
     features = [c for c in subsets.columns if c not in (SEED, ID, GROUP)]
     parts = []
@@ -227,10 +268,10 @@ def augment_design(subsets: pd.DataFrame, spec: dict, base_seed: int, design: st
             sub = subsets[subsets[SEED] == s]
             fits = [fit_generator(sub[features].to_numpy(float), sub[GROUP].to_numpy(), features,
                                   spec_for_seed(spec, s), (base_seed, design, int(s)),
-                                  negative_controls)]
+                                  negative_controls, None if shared_fits is None else shared_fits[int(s)])]
         else:  # one joint fit (WGAN: the seeds' re-training in shared stacks)
             fits = fit_generators_together(subsets, chunk, features, spec, base_seed, design,
-                                           negative_controls)
+                                           negative_controls, shared_fits)
             log.info("%s %s: seeds %s fitted together in %.1f s", design, spec["name"],
                      ", ".join(map(str, chunk)), time.perf_counter() - t0)
         t_fit = (time.perf_counter() - t0) / len(chunk)
@@ -288,7 +329,7 @@ def stack_size(subsets, seeds, features, spec: dict, negative_controls: bool) ->
 
 
 def fit_generators_together(subsets, chunk, features, spec: dict, base_seed: int, design: str,
-                            negative_controls=False):
+                            negative_controls=False, shared_fits: dict | None = None):
     """:func:`fit_generator` for several seeds at once through the generator's ``fit_many``;
     returns one (generator, X, y, feature names) per seed."""
     fits = []
@@ -299,7 +340,10 @@ def fit_generators_together(subsets, chunk, features, spec: dict, base_seed: int
     REGISTRY[spec["generator"]].fit_many(
         [g for g, *_ in fits], [pd.DataFrame(X, columns=f) for _, X, _, f in fits],
         [y for _, _, y, _ in fits],
-        [_n_new(y, spec_for_seed(spec, s)) for s, (_, _, y, _) in zip(chunk, fits)])
+        [_n_new(y, spec_for_seed(spec, s)) for s, (_, _, y, _) in zip(chunk, fits)],
+        **({} if shared_fits is None else {"shared": [shared_fits[int(s)] for s in chunk]}))
+    for s, (g, *_) in zip(chunk, fits):
+        _reseed_sampling(g, spec, (base_seed, design, int(s)))
     return fits
 
 def uses_torch(spec: dict) -> bool:

@@ -135,6 +135,7 @@ def validate_config(config: dict, configfile="config", schema_path=SCHEMA) -> di
     errors = sorted(validator.iter_errors(full), key=lambda e: (len(e.path), list(map(str, e.path))))
     if not errors:
         _check_generators(full, configfile)
+        _check_shared_fits(full, configfile)
         _check_realism(full, configfile)
         _check_auroc(full, configfile)
         return full
@@ -165,6 +166,48 @@ def _check_generators(config: dict, configfile):
                                  key=f"methods.{name}.params.{p}",
                                  fix=(f"did you mean {near[0]!r}? " if near else "")
                                  + f"valid: {', '.join(valid)}.")
+
+
+def _check_shared_fits(config: dict, configfile):
+    """``share_fit`` names another method of the config with the same generator and the same
+    parameters, itself fitted on its own, whose generator can share fits."""
+    from .generators import REGISTRY, get_generator
+
+    def norm(v):   # a YAML list and a default tuple are the same setting
+        return tuple(norm(x) for x in v) if isinstance(v, (list, tuple)) else v
+
+    def params(m):
+        gen = (m or {}).get("generator")
+        return {k: norm(v) for k, v in get_generator(gen, **((m or {}).get("params") or {}))
+                .get_params().items()}
+
+    methods = config.get("methods") or {}
+    for name, m in methods.items():
+        target = (m or {}).get("share_fit")
+        if target is None:
+            continue
+        key = f"methods.{name}.share_fit"
+        if target == name or target not in methods:
+            raise InputError(f"{target!r} is not another method of this config.", file=configfile,
+                             key=key, fix=f"name one of {sorted(set(methods) - {name})}.")
+        t = {"generator": target, **(methods[target] or {})}
+        m = {"generator": name, **m}
+        if t.get("share_fit"):
+            raise InputError(f"{target!r} shares the fit of {t['share_fit']!r} itself.",
+                             file=configfile, key=key, fix=f"name {t['share_fit']!r} instead.")
+        if m["generator"] != t["generator"]:
+            raise InputError(f"{name} and {target} use different generators ({m['generator']}, "
+                             f"{t['generator']}).", file=configfile, key=key,
+                             fix="share the fit of a method with the same generator and params.")
+        if not REGISTRY[m["generator"]].shares_fits:
+            raise InputError(f"generator {m['generator']} cannot share fits.", file=configfile,
+                             key=key, fix="remove share_fit (only the GANs share their per-class fits).")
+        a, b = params(m), params(t)
+        differ = sorted(k for k in a if k != "random_state" and a[k] != b.get(k))
+        if differ:
+            raise InputError(f"{name} and {target} differ in params {differ}: they would not be the "
+                             "same fit.", file=configfile, key=key,
+                             fix="give both the same params or remove share_fit.")
 
 
 def _check_realism(config: dict, configfile):

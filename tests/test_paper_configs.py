@@ -105,6 +105,9 @@ def test_wgan_simulation_paper_config_reduced(tmp_path):
     assert (exp[exp.seed == 1]["group"].value_counts() == 80).all()
     gan = pd.read_csv(aug / "gan_a10.tsv", sep="\t")
     assert (gan[gan.seed == 1]["group"].value_counts() == 40).all()
+    # ExpandGAN shares gan_a10's GANs (share_fit): it trains the controls' GAN only
+    log = (tmp_path / "logs" / "umpire_sim" / "augment" / "imb_c40_f0.5" / "expandgan_a10.log").read_text()
+    assert "taken over from the shared fit: ['case']" in log
 
 
 def _diff(a, b, path=()):
@@ -155,7 +158,7 @@ def _jobs(stdout):
 
 @pytest.mark.parametrize("name", ["wgan_simulation.yaml", "wgan_simulation_quick.yaml"])
 def test_wgan_paper_dag_pretrains_once_and_asks_runtime_by_seeds(name, tmp_path):
-    """One pre-training job for the four WGAN methods (they differ in alpha and amount, which
+    """One pre-training job for the three WGAN methods (they differ in alpha and amount, which
     pre-training does not read; not per design or seed); the augment and AUROC jobs ask a
     cluster for a runtime that grows with their seeds, epochs and iterations."""
     seeds = 1
@@ -163,10 +166,10 @@ def test_wgan_paper_dag_pretrains_once_and_asks_runtime_by_seeds(name, tmp_path)
     assert proc.returncode == 0, explain(proc)
     jobs = _jobs(proc.stdout)
     pre = [w["method"] for r, w, _ in jobs if r == "wgan_pretrain"]
-    assert pre == ["gan_a00"]  # shared by gan_a10, gan_a11, expandgan_a10; not classicgan
+    assert pre == ["gan_a00"]  # shared by gan_a10 and expandgan_a10; not classicgan
     aug = {(w["design"], w["method"]): int(res["runtime"]) for r, w, res in jobs if r == "augment"}
-    assert len(aug) == 9 * 8
     cfg = _load(name)
+    assert len(aug) == 9 * len(cfg["methods"]) == 9 * 7
     epochs = cfg["methods"]["gan_a10"]["params"]["lr1_epochs"] * 2
     cell = "imb_c80_f0.5"
     assert aug[cell, "gan_a10"] == int(10 + 1.5 * epochs / 1000 * seeds)
@@ -179,13 +182,13 @@ def test_wgan_paper_dag_pretrains_once_and_asks_runtime_by_seeds(name, tmp_path)
     # paper protocol, tuning originals: one search per seed on the real rows, then per
     # method and multiplier a CV at the chosen parameters and one refit per iteration
     assert a["tuning"] == "originals"
-    fits = 8 * seeds * len(a["expand_sweep"])
+    fits = len(cfg["methods"]) * seeds * len(a["expand_sweep"])
     assert auroc == [int(10 + (seeds * points * folds + fits * (folds + a["iterations"])) / 125)] * 9
     # null runs: one job per calibrated cell, asking for the fits it makes (100 null runs of
     # SMOTE's one subset); none for the GANs (naive test only, see the config's header)
     cal = {(w["design"], w["method"]): int(res["runtime"]) for r, w, res in jobs if r == "calibrate"}
     assert cal[cell, "smote"] == int(10 + 0.05 * 100)
-    gans = {m for _, m in cal} & {"gan_a00", "gan_a10", "gan_a11", "expandgan_a10", "classicgan"}
+    gans = {m for _, m in cal} & {"gan_a00", "gan_a10", "expandgan_a10", "classicgan"}
     assert len(cal) == 9 * 3 and not gans
     # the paper protocol's extra outputs are targets
     assert any(r == "expand_sweep" for r, _, _ in jobs) and any(r == "auroc_report" for r, _, _ in jobs)

@@ -131,6 +131,33 @@ def test_config_names_an_unknown_generator_and_resolves_calibration(tmp_path):
     assert calibration(cfg, "d")["power_curve"]["n_per_group"] == [3, 4, 5, 6, 7, 8]
 
 
+@pytest.mark.parametrize("methods, match", [
+    ({"e": {"generator": "wgan", "share_fit": "g"}}, r"'g' is not another method"),
+    ({"e": {"generator": "wgan", "share_fit": "e"}}, r"'e' is not another method"),
+    ({"g": {"generator": "wgan_classic"}, "e": {"generator": "wgan", "share_fit": "g"}},
+     r"different generators \(wgan, wgan_classic\)"),
+    ({"g": {"generator": "wgan", "params": {"alpha": [1.0, 0.0]}},
+      "e": {"generator": "wgan", "params": {"alpha": [1.0, 1.0]}, "share_fit": "g"}},
+     r"differ in params \['alpha'\]"),
+    ({"g": {"generator": "wgan"}, "f": {"generator": "wgan", "share_fit": "g"},
+      "e": {"generator": "wgan", "share_fit": "f"}}, r"'f' shares the fit of 'g' itself.*name 'g'"),
+    ({"g": {"generator": "smote"}, "e": {"generator": "smote", "share_fit": "g"}},
+     r"generator smote cannot share fits"),
+])
+def test_share_fit_names_the_same_fit_of_another_method(methods, match):
+    """``share_fit`` stops the run at start-up, naming the key, unless it names another
+    method with the same generator and params (defaults and YAML lists included)."""
+    from omicsaug.config import validate_config
+
+    base = {"datasets": {"d": {"source": "simulate_lipidomics"}}}
+    with pytest.raises(InputError, match=r"methods\.e\.share_fit.*" + match):
+        validate_config({**base, "methods": methods}, configfile="c.yaml")
+    ok = {"g": {"generator": "wgan", "params": {"alpha": [1.0, 0.0], "batch_size": [10, 20]}},
+          "e": {"generator": "wgan", "params": {"alpha": [1.0, 0.0]}, "share_fit": "g",
+                "amount": {"mode": "expand", "multiplier": 1.0}}}
+    validate_config({**base, "methods": ok})
+
+
 def test_config_readme_documents_every_schema_key():
     """config/README.md's key reference is the one generated from the schema (rerun
     `python -m omicsaug.config_doc` after editing the schema), and it names every key a

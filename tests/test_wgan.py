@@ -597,3 +597,66 @@ def test_nothing_to_sample_trains_nothing(two_class):
     assert Xn.shape == (0, X.shape[1]) and len(yn) == 0
     with pytest.raises(ValueError, match="fitted without class"):
         m.sample({"case": 1})
+
+
+def _subsets(X, y, seeds):
+    rows = []
+    for s in seeds:
+        df = X.copy()
+        df.insert(0, "group", y)
+        df.insert(0, "sample_id", [f"s{s}_{i}" for i in range(len(df))])
+        df.insert(0, "seed", s)
+        rows.append(df)
+    return pd.concat(rows, ignore_index=True)
+
+
+@pytest.mark.parametrize("seeds", [(1,), (1, 2)])
+def test_a_shared_fit_trains_only_the_other_classes_with_the_same_result(two_class, seeds):
+    """``share_fit``: an ExpandGAN that takes over the balancing GAN's minority-class model
+    trains the majority class only, and its table is bit for bit the one it writes when it
+    trains both classes itself (one seed alone, and seeds fitted together)."""
+    from omicsaug.augment import augment_design
+
+    X, y, ext = two_class
+    subsets = _subsets(X, y, seeds)
+    params = {**TINY, "external": ext}
+    bal = {"name": "gan_a10", "generator": "wgan", "params": params, "amount": {"mode": "balance"}}
+    exp = {"name": "expand", "generator": "wgan", "params": params, "share_fit": "gan_a10",
+           "amount": {"mode": "expand", "multiplier": 1.0}}
+    source = {}
+    augment_design(subsets, bal, 42, "cell", first_fit=source, keep_fits=True)
+    fits = source["fits"]
+    assert all(set(g.generators_) == {"case"} for g in fits.values())
+    got = {}
+    shared = augment_design(subsets, exp, 42, "cell", first_fit=got, keep_fits=True, shared_fits=fits)
+    alone = augment_design(subsets, exp, 42, "cell")
+    pd.testing.assert_frame_equal(shared, alone)
+    for s, g in got["fits"].items():
+        assert list(g.shared_classes_) == ["case"]
+        assert [c for stack in g.stacks_ for c in stack] == ["control"]   # trained here
+        assert torch.equal(g.generators_["case"], fits[s].generators_["case"])
+        assert g.history_["retrain"]["case"] is fits[s].history_["retrain"]["case"]
+    # the expansion samples both classes; its own sampling stream, not the balancing GAN's
+    syn = shared[shared["synthetic"]]
+    assert set(syn["group"]) == {"case", "control"}
+    bal_rows = augment_design(subsets, bal, 42, "cell")
+    first = lambda t: t[t["synthetic"] & (t["group"] == "case")].iloc[0, 5:].to_numpy(float)
+    assert not np.allclose(first(shared), first(bal_rows))
+
+
+def test_a_shared_fit_must_be_the_same_fit(two_class):
+    """A fit of another seed (or settings) cannot be taken over: one error, no silent mix."""
+    X, y, ext = two_class
+    src = WGANGenerator(random_state=1, external=ext, **TINY).fit(X, y, n_per_class={"case": 6, "control": 0})
+    other = WGANGenerator(random_state=2, external=ext, **TINY)
+    with pytest.raises(ValueError, match="differ: \\['random_state'\\]"):
+        WGANGenerator.fit_many([other], [X], [y], [{"case": 6, "control": 6}], shared=[src])
+    Xb = X.copy()
+    Xb.iloc[0, 0] += 100.0
+    same_seed = WGANGenerator(random_state=1, external=ext, **TINY)
+    with pytest.raises(ValueError, match="the tables differ"):
+        WGANGenerator.fit_many([same_seed], [Xb], [y], [{"case": 6, "control": 6}], shared=[src])
+    from omicsaug.generators import get_generator
+
+    with pytest.raises(ValueError, match="cannot share fits"):
+        type(get_generator("smote")).fit_many([get_generator("smote")], [X], [y], shared=[src])

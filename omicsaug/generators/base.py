@@ -32,6 +32,11 @@ class Generator:
     min_class_size: int = 1
     #: ``fit(X, y, n_per_class)`` trains only the classes that will be sampled (costly models)
     fits_only_sampled: bool = False
+    #: a fit can take over the classes an identical fit (same settings, same seed) of another
+    #: method already trained, and train only the rest (``fit_many(..., shared=...)``; the
+    #: workflow's ``methods.<name>.share_fit``): each class's model depends on its own class
+    #: and the fit's seed only, so the result is the same as training every class itself
+    shares_fits: bool = False
     # ---- what the workflow asks of a method (so that the rules and augment.py name none)
     #: the method runs on torch (a job caps torch's threads at the rule's)
     uses_torch: bool = False
@@ -67,9 +72,12 @@ class Generator:
     width_fix: str = ""
 
     @classmethod
-    def fit_many(cls, generators, Xs, ys, n_per_class=None):
+    def fit_many(cls, generators, Xs, ys, n_per_class=None, shared=None):
         """Fit several tables; methods that can share work between fits (the WGAN's stacked
-        networks) override this and :meth:`stack_budget`."""
+        networks) override this and :meth:`stack_budget`. ``shared``: per table a fitted
+        generator whose classes to take over (methods with ``shares_fits`` only)."""
+        if shared is not None and any(s is not None for s in shared):
+            raise ValueError(f"{cls.__name__} cannot share fits (shares_fits is False)")
         n_per_class = n_per_class or [None] * len(generators)
         for g, X, y, n in zip(generators, Xs, ys, n_per_class):
             g.fit(X, y, n)

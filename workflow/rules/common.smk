@@ -152,6 +152,13 @@ def get_augment_inputs(wildcards):
         owner = get_pretrain_owner(wildcards)
         pretrained = generator_class(get_method(wildcards)).pretrained_file
         files["pretrained"] = f"results/{d}/{pretrained.format(method=owner)}"
+    if get_method(wildcards).get("share_fit"):
+        # the fitted models of the method whose fit this one shares (ExpandGAN: the
+        # balancing GAN of its alpha pair): only the classes it did not train train here
+        files["shared"] = (
+            f"results/{d}/augmented/{wildcards.design}/"
+            f"{get_method(wildcards)['share_fit']}.fit.pkl"
+        )
     if get_method(wildcards)["amount"].get("mode") == "error_control":
         # augmented at the level the error-inflation control chose for each subset
         files["control"] = (
@@ -298,8 +305,12 @@ def auroc_protocol(dataset):
 
 
 def get_keep_fits(wildcards):
-    """The paper protocol samples its iterations from every seed's fit (fit.pkl)."""
-    return auroc_protocol(wildcards.dataset) == "paper"
+    """The paper protocol samples its iterations from every seed's fit (fit.pkl); a method
+    whose fit another shares (share_fit) keeps them for it."""
+    return auroc_protocol(wildcards.dataset) == "paper" or any(
+        (m or {}).get("share_fit") == wildcards.method
+        for m in (config.get("methods") or {}).values()
+    )
 
 
 def get_design_specs(wildcards):

@@ -159,6 +159,7 @@ class WGANGenerator(Generator):
     scale = False       # own per-feature scaling (SkewScaler)
     per_class = False   # classes are re-trained together in one stacked model
     fits_only_sampled = True  # re-train only the classes that will be sampled
+    shares_fits = True        # per-class GANs with their own streams: see fit_many(shared=)
     fits_per_stack = 24       # models (fit x class x lr candidate) per stack in fit_many
     uses_torch = True
     min_class_size = 2
@@ -250,7 +251,7 @@ class WGANGenerator(Generator):
         return self
 
     @classmethod
-    def fit_many(cls, generators, Xs, ys, n_per_class=None):
+    def fit_many(cls, generators, Xs, ys, n_per_class=None, shared=None):
         """Fit several generators of identical settings (one per table, e.g. per seed) with
         all their re-training in shared stacks: every (table, class, learning-rate
         candidate) is one model of a stack (:func:`~.training.train_stack`).
@@ -260,31 +261,61 @@ class WGANGenerator(Generator):
         Every model draws from its own random stream (its fit's seed, class, stage,
         candidate), so each fit gives the same result as ``fit`` alone: stack size is a
         speed knob, not a setting.
-        ``n_per_class``: one entry per table (or None), as in :meth:`fit`. Returns the list.
+        ``n_per_class``: one entry per table (or None), as in :meth:`fit`.
+        ``shared``: one entry per table (or None): a fitted generator of the same settings,
+        seed and table (e.g. the balancing GAN of the same alpha pair, whose minority class
+        an ExpandGAN of the paper samples as well); the classes it trained are taken over
+        (generator parameters and loss history), the others are trained here. A class's
+        training depends on its rows and the fit's seed only, so the result is bit for bit
+        the one of training every class here. Returns the list.
         """
         generators = list(generators)
         n_per_class = [None] * len(generators) if n_per_class is None else list(n_per_class)
-        if not (len(generators) == len(Xs) == len(ys) == len(n_per_class)) or not generators:
-            raise ValueError("fit_many needs one generator, X, y (and n_per_class) per table")
+        shared = [None] * len(generators) if shared is None else list(shared)
+        if not (len(generators) == len(Xs) == len(ys) == len(n_per_class) == len(shared)) \
+                or not generators:
+            raise ValueError("fit_many needs one generator, X, y (and n_per_class, shared) per table")
         ref = generators[0].get_params()
         for g in generators:
             if type(g) is not type(generators[0]) or not all(
                     _same(v, ref[k]) for k, v in g.get_params().items() if k != "random_state"):
                 raise ValueError("fit_many needs generators of one class with identical settings "
                                  "(only random_state may differ)")
-        plans = [g._plan(X, y, n) for g, X, y, n in zip(generators, Xs, ys, n_per_class)]
+        plans = [g._plan(X, y, n, src) for g, X, y, n, src in zip(generators, Xs, ys, n_per_class, shared)]
         results = protocol.retrain(protocol.Settings.of(generators[0]), plans)
         del plans
-        for g, r in zip(generators, results):
-            g._retrained(r, len(generators))
-        if results[0].trained:
-            for m in generators:
-                log.info("wgan: pre-training %.1f s, re-training %.1f s (a stack of %d fit(s)); "
+        for g, r, src in zip(generators, results, shared):
+            g._retrained(r, len(generators), src)
+        for m in generators:
+            if m.history_["retrain"]:
+                log.info("wgan: pre-training %.1f s, re-training %.1f s (a stack of %d fit(s)%s); "
                          "per class %s", m.timings_["pretrain"], m.timings_["retrain_stack"],
                          len(generators),
+                         f"; taken over from the shared fit: {[str(c) for c in m.shared_classes_]}"
+                         if len(m.shared_classes_) else "",
                          {str(c): {k: v for k, v in h.items() if k in ("lr1", "lr2", "lr", "snapshot_epoch")}
                           for c, h in m.history_["retrain"].items()})
         return generators
+
+    def _shared_classes(self, src):
+        """The classes of ``src`` (a fitted generator of the same settings, seed and table)
+        this fit takes over; a ValueError where ``src`` is not such a fit."""
+        if src is None:
+            return np.array([], dtype=self.classes_.dtype)
+        if type(src) is not type(self) or not hasattr(src, "generators_"):
+            raise ValueError(f"a shared fit must be a fitted {type(self).__name__}")
+        mine, theirs = self.get_params(), src.get_params()
+        differ = [k for k in mine if not _same(mine[k], theirs.get(k))]
+        same_table = (np.array_equal(src.classes_, self.classes_)
+                      and np.array_equal(src.class_counts_, self.class_counts_)
+                      and src.n_features_in_ == self.n_features_in_
+                      and np.array_equal(src.scaler_.out_lo_, self.scaler_.out_lo_)
+                      and np.array_equal(src.scaler_.out_hi_, self.scaler_.out_hi_))
+        if differ or not same_table:
+            raise ValueError("a shared fit must come from the same settings, seed and table; "
+                             + (f"these differ: {differ}" if differ else "the tables differ"))
+        return np.array([c for c in self.fitted_classes_ if c in src.generators_],
+                        dtype=self.classes_.dtype)
 
     def stack_budget(self, n_features, n_classes):
         """How many fits of ``n_classes`` re-trained classes :meth:`fit_many` should stack:
@@ -335,9 +366,10 @@ class WGANGenerator(Generator):
                  self.timings_["pretrain"])
         return self
 
-    def _plan(self, X, y, n_per_class):
+    def _plan(self, X, y, n_per_class, shared=None):
         """One fit up to re-training: checks, scaling, pre-training (or the pre-trained
-        weights, or a random initialisation); returns the fit's :class:`~.protocol.Plan`."""
+        weights, or a random initialisation); returns the fit's :class:`~.protocol.Plan`
+        (without the classes taken over from ``shared``, see :meth:`fit_many`)."""
         import torch
 
         self.feature_names_in_ = (np.asarray(X.columns, dtype=object)
@@ -384,8 +416,10 @@ class WGANGenerator(Generator):
         batches = protocol.pair(self.batch_size, "batch_size", classes, counts).astype(int)
         if (batches < 1).any():
             raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
-        # under/over-represented is decided among all classes; only the sampled ones train
-        keep = np.isin(classes, self.fitted_classes_)
+        # under/over-represented is decided among all classes; only the sampled ones train,
+        # less those a shared fit trained already
+        self.shared_classes_ = self._shared_classes(shared)
+        keep = np.isin(classes, self.fitted_classes_) & ~np.isin(classes, self.shared_classes_)
         return protocol.Plan(
             classes=classes[keep], alphas=alphas[keep], batches=batches[keep],
             rows=[torch.as_tensor(Zr[y == c], dtype=dt, device=dev) for c in classes[keep]],
@@ -399,14 +433,21 @@ class WGANGenerator(Generator):
             protocol.Settings.of(self), Xe, self.latent_dim_, hidden, d, grow, tgen, dev, dt, rng)
         return tg, tc
 
-    def _retrained(self, r: protocol.Retrained, n_fits: int):
-        """Keep one fit's :func:`~.protocol.retrain` result (the attributes are set in the
-        order of earlier versions, so a saved model's bytes are unchanged)."""
+    def _retrained(self, r: protocol.Retrained, n_fits: int, shared=None):
+        """Keep one fit's :func:`~.protocol.retrain` result, with the classes taken over
+        from ``shared`` (the attributes are set in the order of earlier versions, so a saved
+        model's bytes are unchanged)."""
         if not r.trained:
             self.generators_ = {}
         self.stacks_, self.stack_models_ = r.stacks, list(r.stack_models)
-        self.generators_ = r.generators
-        self.history_["retrain"] = r.history
+        gens, hist = r.generators, r.history
+        if len(self.shared_classes_):   # every fitted class, in class order
+            gens = {c: shared.generators_[c] if c in self.shared_classes_ else gens[c]
+                    for c in self.fitted_classes_}
+            hist = {c: shared.history_["retrain"][c] if c in self.shared_classes_ else hist[c]
+                    for c in self.fitted_classes_}
+        self.generators_ = gens
+        self.history_["retrain"] = hist
         self.timings_["retrain"] = r.seconds / n_fits  # an equal share of a joint stack
         self.timings_["retrain_stack"] = r.seconds
         self.gnet_sizes_ = r.gnet_sizes

@@ -25,7 +25,12 @@ REPORT_CFG = {
                 # a user's single table has no external data: pre-train on the pooled rows
                 "wgan_pooled": {"generator": "wgan", "amount": {"mode": "balance"},
                                 "params": {"pretrain": "pooled", "pretrain_epochs": [3, 3, 3],
-                                           "tune_lr": False, "epochs": 20, "snapshot_every": 5}}},
+                                           "tune_lr": False, "epochs": 20, "snapshot_every": 5}},
+                # ExpandGAN on the same GANs: it trains the healthy class only (share_fit)
+                "wgan_pooled_expand": {"generator": "wgan", "share_fit": "wgan_pooled",
+                                       "amount": {"mode": "expand", "multiplier": 1.0},
+                                       "params": {"pretrain": "pooled", "pretrain_epochs": [3, 3, 3],
+                                                  "tune_lr": False, "epochs": 20, "snapshot_every": 5}}},
     "datasets": {
         "lip": {
             "source": "simulate_lipidomics",
@@ -75,7 +80,8 @@ def test_reports_and_html(tmp_path):
         "designs": [{"type": "imbalance", "control": "healthy", "case": "patient",
                      "n_controls": 10, "minority_fraction": 0.5, "seeds": 2}],
         "calibration": {"enabled": False},       # the GAN's null runs: tests/test_calibration.py
-        "augment": {"methods": ["none", "wgan_pooled"], "negative_controls": True}}}
+        "augment": {"methods": ["none", "wgan_pooled", "wgan_pooled_expand"],
+                    "negative_controls": True}}}
     cfg = write_yaml(tmp_path / "report.yaml", cfg)
     proc = run_snakemake(tmp_path, "--cores", "2", "-q", configfile=cfg, timeout=420)
     assert proc.returncode == 0, explain(proc, tmp_path)
@@ -127,6 +133,11 @@ def test_reports_and_html(tmp_path):
     assert sum(c.endswith("__perm") for c in w.columns) == 8
     assert (user / "wgan" / "imb_c10_f0.5" / "wgan_pooled_losses.png").read_bytes()[:4] == b"\x89PNG"
     assert (user / "wgan" / "imb_c10_f0.5" / "wgan_pooled.pt").stat().st_size > 1000
+    # the expansion took over the balancing GAN's patient model, per seed (draws protocol)
+    e = pd.read_csv(user / "augmented" / "imb_c10_f0.5" / "wgan_pooled_expand.tsv", sep="\t")
+    assert (e.groupby("seed")["group"].value_counts() == 20).all()
+    log = (tmp_path / "logs" / "user" / "augment" / "imb_c10_f0.5" / "wgan_pooled_expand.log").read_text()
+    assert log.count("taken over from the shared fit: ['patient']") == 2
 
     # the one-page answer: a row per (design, method), read aloud in summary.txt
     sm = pd.read_csv(arr / "summary.tsv", sep="\t")

@@ -435,8 +435,7 @@ class WGANGenerator(Generator):
 
     def _retrained(self, r: protocol.Retrained, n_fits: int, shared=None):
         """Keep one fit's :func:`~.protocol.retrain` result, with the classes taken over
-        from ``shared`` (the attributes are set in the order of earlier versions, so a saved
-        model's bytes are unchanged)."""
+        from ``shared`` (the attributes are set in the order of earlier versions)."""
         if not r.trained:
             self.generators_ = {}
         self.stacks_, self.stack_models_ = r.stacks, list(r.stack_models)

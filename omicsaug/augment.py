@@ -89,7 +89,13 @@ def load_shared_fits(path) -> dict | None:
         return None
     from .utils import load_fit
 
-    return load_fit(path)["fits"]
+    fits = load_fit(path).get("fits")
+    if fits is None:
+        raise InputError("it holds the first seed's fit only, not every seed's (written before "
+                         "another method shared this one's fit).", file=str(path),
+                         fix="delete it and its augmented table, then run again: the method is "
+                             "re-fitted and keeps every seed's fit.")
+    return fits
 
 
 def _reseed_sampling(gen, spec: dict, seed_keys: tuple):
@@ -261,7 +267,7 @@ def augment_design(subsets: pd.DataFrame, spec: dict, base_seed: int, design: st
     parts = []
     seeds = list(pd.unique(subsets[SEED]))
     done = 0
-    for chunk in _seed_chunks(subsets, seeds, features, spec, negative_controls):
+    for chunk in _seed_chunks(subsets, seeds, features, spec, negative_controls, shared_fits):
         t0 = time.perf_counter()
         if len(chunk) == 1:
             s = chunk[0]
@@ -309,23 +315,28 @@ def _seed_table(s, ids, X_all, y_all, syn, parent, names) -> pd.DataFrame:
     return df
 
 
-def _seed_chunks(subsets, seeds, features, spec: dict, negative_controls: bool):
+def _seed_chunks(subsets, seeds, features, spec: dict, negative_controls: bool,
+                 shared_fits: dict | None = None):
     """Seeds fitted together: chunks sized by the generator's ``stack_budget`` where it can
     fit several tables at once (``fit_many``), single seeds otherwise."""
     if len(seeds) < 2:
         return [[s] for s in seeds]
-    size = stack_size(subsets, seeds, features, spec, negative_controls)
+    size = stack_size(subsets, seeds, features, spec, negative_controls, shared_fits)
     return [seeds[i:i + size] for i in range(0, len(seeds), max(size, 1))]
 
 
-def stack_size(subsets, seeds, features, spec: dict, negative_controls: bool) -> int:
-    """How many seeds the method fits at once (its ``stack_budget``; 1 for most methods)."""
+def stack_size(subsets, seeds, features, spec: dict, negative_controls: bool,
+               shared_fits: dict | None = None) -> int:
+    """How many seeds the method fits at once (its ``stack_budget``; 1 for most methods):
+    counting the classes it trains (not those a shared fit trained)."""
     cls = REGISTRY[spec["generator"]]
     probe = get_generator(spec["generator"], **spec["params"])
     y0 = subsets.loc[subsets[SEED] == seeds[0], GROUP].astype(str).to_numpy()
-    n_classes = sum(v > 0 for v in _n_new(y0, spec_for_seed(spec, seeds[0])).values()) \
-        if cls.fits_only_sampled else len(np.unique(y0))
-    return max(1, probe.stack_budget(len(features) * (2 if negative_controls else 1), n_classes))
+    trained = {c for c, v in _n_new(y0, spec_for_seed(spec, seeds[0])).items() if v > 0} \
+        if cls.fits_only_sampled else set(np.unique(y0))
+    if shared_fits is not None:
+        trained -= set(getattr(shared_fits[int(seeds[0])], "generators_", {}))
+    return max(1, probe.stack_budget(len(features) * (2 if negative_controls else 1), len(trained)))
 
 
 def fit_generators_together(subsets, chunk, features, spec: dict, base_seed: int, design: str,

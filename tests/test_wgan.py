@@ -636,6 +636,12 @@ def test_a_shared_fit_trains_only_the_other_classes_with_the_same_result(two_cla
         assert [c for stack in g.stacks_ for c in stack] == ["control"]   # trained here
         assert torch.equal(g.generators_["case"], fits[s].generators_["case"])
         assert g.history_["retrain"]["case"] is fits[s].history_["retrain"]["case"]
+    # seeds per stack count the classes trained here: one (3 candidates: 8 seeds), not two
+    from omicsaug.augment import stack_size
+
+    feats = list(X.columns)
+    assert stack_size(subsets, list(seeds), feats, exp, False, fits) == 8
+    assert stack_size(subsets, list(seeds), feats, exp, False) == 4
     # the expansion samples both classes; its own sampling stream, not the balancing GAN's
     syn = shared[shared["synthetic"]]
     assert set(syn["group"]) == {"case", "control"}
@@ -656,6 +662,15 @@ def test_a_shared_fit_must_be_the_same_fit(two_class):
     same_seed = WGANGenerator(random_state=1, external=ext, **TINY)
     with pytest.raises(ValueError, match="the tables differ"):
         WGANGenerator.fit_many([same_seed], [Xb], [y], [{"case": 6, "control": 6}], shared=[src])
+    # settings the config check calls equal are equal here too: a YAML list and the default
+    # tuple, 10 and 10.0; a fit on another device is not the same fit
+    as_yaml = WGANGenerator(random_state=1, external=ext, batch_size=[10.0, 20], **TINY)
+    WGANGenerator.fit_many([as_yaml], [X], [y], [{"case": 6, "control": 6}], shared=[src])
+    assert list(as_yaml.shared_classes_) == ["case"]
+    src.device_ = "cuda"
+    with pytest.raises(ValueError, match="device \\(cuda vs cpu\\)"):
+        WGANGenerator.fit_many([WGANGenerator(random_state=1, external=ext, **TINY)], [X], [y],
+                               [{"case": 6, "control": 6}], shared=[src])
     from omicsaug.generators import get_generator
 
     with pytest.raises(ValueError, match="cannot share fits"):

@@ -4,7 +4,7 @@
 
 rule calibrate:
     input:
-        unpack(get_augment_inputs),
+        unpack(get_calibrate_inputs),
     output:
         "results/{dataset}/calibration/{design}/{method}/null_{chunk}.tsv.gz",
     log:

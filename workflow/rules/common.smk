@@ -167,6 +167,13 @@ def get_augment_inputs(wildcards):
     return files
 
 
+def get_calibrate_inputs(wildcards):
+    """The augment job's inputs less the shared fit: null runs train every class themselves
+    (with the shared method's seed, so the same fits), they have no fits to take over.
+    """
+    return {k: v for k, v in get_augment_inputs(wildcards).items() if k != "shared"}
+
+
 def get_negative_controls(wildcards):
     aug = {
         **config["augmentation"],

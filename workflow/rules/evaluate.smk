@@ -120,7 +120,7 @@ rule auroc:
     # worker processes share each grid search (identical results for any thread count)
     threads: 2
     resources:
-        mem_mb=1500,
+        mem_mb=3000,
         runtime=auroc_runtime,
     params:
         methods=get_design_methods,

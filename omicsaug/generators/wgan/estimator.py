@@ -57,6 +57,17 @@ def _same(a, b):
         return False
 
 
+def _same_setting(a, b):
+    """:func:`_same`, where a YAML list and a tuple of equal items, and numbers of equal value
+    (``20`` and ``20.0``), are the same setting (as the config's start-up check sees them)."""
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same_setting(x, y) for x, y in zip(a, b))
+    num = (int, float, np.integer, np.floating)
+    if isinstance(a, num) and isinstance(b, num) and not isinstance(a, bool) and not isinstance(b, bool):
+        return float(a) == float(b)
+    return _same(a, b)
+
+
 class WGANGenerator(Generator):
     """Omics WGAN-GP with pre-training, progressive growing and a spread term (Cusworth et al. 2024).
 
@@ -305,7 +316,9 @@ class WGANGenerator(Generator):
         if type(src) is not type(self) or not hasattr(src, "generators_"):
             raise ValueError(f"a shared fit must be a fitted {type(self).__name__}")
         mine, theirs = self.get_params(), src.get_params()
-        differ = [k for k in mine if not _same(mine[k], theirs.get(k))]
+        differ = [k for k in mine if not _same_setting(mine[k], theirs.get(k))]
+        if getattr(src, "device_", None) != self.device_:   # CPU and GPU round differently
+            differ.append(f"device ({getattr(src, 'device_', None)} vs {self.device_})")
         same_table = (np.array_equal(src.classes_, self.classes_)
                       and np.array_equal(src.class_counts_, self.class_counts_)
                       and src.n_features_in_ == self.n_features_in_

@@ -172,14 +172,10 @@ def _check_shared_fits(config: dict, configfile):
     """``share_fit`` names another method of the config with the same generator and the same
     parameters, itself fitted on its own, whose generator can share fits."""
     from .generators import REGISTRY, get_generator
-
-    def norm(v):   # a YAML list and a default tuple are the same setting
-        return tuple(norm(x) for x in v) if isinstance(v, (list, tuple)) else v
+    from .generators.base import same_setting
 
     def params(m):
-        gen = (m or {}).get("generator")
-        return {k: norm(v) for k, v in get_generator(gen, **((m or {}).get("params") or {}))
-                .get_params().items()}
+        return get_generator(m["generator"], **(m.get("params") or {})).get_params()
 
     methods = config.get("methods") or {}
     for name, m in methods.items():
@@ -203,7 +199,7 @@ def _check_shared_fits(config: dict, configfile):
             raise InputError(f"generator {m['generator']} cannot share fits.", file=configfile,
                              key=key, fix="remove share_fit (only the GANs share their per-class fits).")
         a, b = params(m), params(t)
-        differ = sorted(k for k in a if k != "random_state" and a[k] != b.get(k))
+        differ = sorted(k for k in a if k != "random_state" and not same_setting(a[k], b.get(k)))
         if differ:
             raise InputError(f"{name} and {target} differ in params {differ}: they would not be the "
                              "same fit.", file=configfile, key=key,

@@ -266,6 +266,23 @@ def _label(c):
     return np.asarray(c).item()
 
 
+def same_setting(a, b) -> bool:
+    """Whether two values of a generator parameter are the same setting: a YAML list and a
+    tuple of equal items, numbers of equal value (``20`` and ``20.0``), and tables or arrays
+    (the same object or equal values) count as equal."""
+    if a is b:
+        return True
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(same_setting(x, y) for x, y in zip(a, b))
+    num = (int, float, np.integer, np.floating)
+    if isinstance(a, num) and isinstance(b, num) and not isinstance(a, bool) and not isinstance(b, bool):
+        return float(a) == float(b)
+    try:
+        return bool(np.all(a == b)) if type(a) is type(b) else False
+    except (TypeError, ValueError):
+        return False
+
+
 def int_seed(rng: np.random.Generator) -> int:
     """A fresh 31-bit seed from ``rng`` for libraries that take an int."""
     return int(rng.integers(0, 2**31 - 1))

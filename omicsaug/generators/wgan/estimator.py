@@ -36,7 +36,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from ..base import Generator, int_seed
+from ..base import Generator, int_seed, same_setting
 from . import persistence, protocol
 from .external import external_matrix
 from .networks import StackedMLP, critic_sizes, generator_sizes
@@ -45,27 +45,6 @@ from .scaling import SkewScaler
 log = logging.getLogger("omicsaug")
 
 PRETRAIN_MODES = ("external", "pooled", "none")
-
-
-def _same(a, b):
-    """Parameter equality that also takes tables and arrays (same object or equal values)."""
-    if a is b:
-        return True
-    try:
-        return bool(np.all(a == b)) if type(a) is type(b) else False
-    except (TypeError, ValueError):
-        return False
-
-
-def _same_setting(a, b):
-    """:func:`_same`, where a YAML list and a tuple of equal items, and numbers of equal value
-    (``20`` and ``20.0``), are the same setting (as the config's start-up check sees them)."""
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(_same_setting(x, y) for x, y in zip(a, b))
-    num = (int, float, np.integer, np.floating)
-    if isinstance(a, num) and isinstance(b, num) and not isinstance(a, bool) and not isinstance(b, bool):
-        return float(a) == float(b)
-    return _same(a, b)
 
 
 class WGANGenerator(Generator):
@@ -289,7 +268,7 @@ class WGANGenerator(Generator):
         ref = generators[0].get_params()
         for g in generators:
             if type(g) is not type(generators[0]) or not all(
-                    _same(v, ref[k]) for k, v in g.get_params().items() if k != "random_state"):
+                    same_setting(v, ref[k]) for k, v in g.get_params().items() if k != "random_state"):
                 raise ValueError("fit_many needs generators of one class with identical settings "
                                  "(only random_state may differ)")
         plans = [g._plan(X, y, n, src) for g, X, y, n, src in zip(generators, Xs, ys, n_per_class, shared)]
@@ -316,7 +295,7 @@ class WGANGenerator(Generator):
         if type(src) is not type(self) or not hasattr(src, "generators_"):
             raise ValueError(f"a shared fit must be a fitted {type(self).__name__}")
         mine, theirs = self.get_params(), src.get_params()
-        differ = [k for k in mine if not _same_setting(mine[k], theirs.get(k))]
+        differ = [k for k in mine if not same_setting(mine[k], theirs.get(k))]
         if getattr(src, "device_", None) != self.device_:   # CPU and GPU round differently
             differ.append(f"device ({getattr(src, 'device_', None)} vs {self.device_})")
         same_table = (np.array_equal(src.classes_, self.classes_)

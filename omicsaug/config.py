@@ -390,6 +390,8 @@ def dataset(config: dict, name: str) -> dict:
     if src == "plasmode":
         spec.setdefault("plasmode", {})
     spec = fill_defaults(spec, "dataset")   # the schema's defaults of the dataset's own keys
+    if spec.get("transform") is None:       # the scale follows the kind of data
+        spec["transform"] = "log10" if spec["kind"] == "lipidomics" else "none"
     # realism check against a reference (omicsaug.realism): auto = the EAE table for
     # generated lipidomics data, nothing otherwise
     if spec["realism"]["reference"] == "auto":

@@ -113,11 +113,77 @@ def check_widths(config: dict, name: str, spec: dict, n_features: int | None, co
                 f"datasets.{name}.augment.methods" + (f", {cls.width_fix}" if cls.width_fix else "") + ".")
 
 
-def check_inputs(config: dict, configfile="config", cache_dir=None):
-    """Raise the first :class:`InputError` among every dataset's start-up checks."""
+def check_null_sizes(config: dict, name: str, methods, configfile):
+    """Stop when a calibrated method or the power curve has fewer null runs than a max-T
+    discovery needs at the configured alpha (``ceil(1 / alpha) - 1``), naming the key that
+    set the number."""
+    from .evaluation.verdict import min_null_runs
+
+    alpha = float(config.get("alpha", 0.05))
+    floor = min_null_runs(alpha)
+    own = (config.get("datasets") or {}).get(name) or {}
+
+    def where(m, sub=()):
+        path = ("calibration", *sub, "n_null")
+        if m is not None and _get((config.get("methods") or {}).get(m) or {}, path) is not None:
+            return f"methods.{m}.{'.'.join(path)}"
+        if _get(own, path) is not None:
+            return f"datasets.{name}.{'.'.join(path)}"
+        return ".".join(path)
+
+    checks = [(m, oc.calibration(config, name, m), ()) for m in methods]
+    checks.append((None, oc.calibration(config, name), ("power_curve",)))
+    for m, c, sub in checks:
+        n = c["power_curve"]["n_null"] if sub else c["n_null"]
+        if c["enabled"] and int(n) < floor:
+            raise InputError(
+                f"{n} null run(s) cannot give a single discovery at alpha {alpha:g} (the smallest "
+                f"permutation p is 1/(N + 1)).", file=configfile, key=where(m, sub),
+                fix=f"set it to at least {floor} (100 or more for stable results), or turn "
+                    f"calibration off for {'method ' + repr(m) if m else 'the dataset'}.")
+
+
+def _get(d: dict, path):
+    for k in path:
+        if not isinstance(d, dict) or k not in d:
+            return None
+        d = d[k]
+    return d
+
+
+def imputed_info(name: str) -> dict | None:
+    """Groups and width of a dataset's analysed table (``results/<name>/preprocess/imputed.tsv``),
+    or None before it exists."""
+    path = Path(f"results/{name}/preprocess/imputed.tsv")
+    if not path.is_file():
+        return None
+    head = pd.read_csv(path, sep="\t", nrows=0).columns
+    groups = pd.read_csv(path, sep="\t", usecols=[GROUP])[GROUP].astype(str).tolist()
+    return {"groups": groups, "n_features": len(feature_columns(pd.DataFrame(columns=head)))}
+
+
+def dataset_line(name: str, spec: dict, info: dict | None) -> str:
+    """The start-up line of one dataset: rows x features, groups and sizes (where its table
+    is on disk), the transform and the imputation."""
+    if info is None:
+        what = f"{spec['source']} (rows made or downloaded when the workflow runs)"
+    else:
+        sizes = pd.Series(info["groups"]).value_counts(sort=False)
+        what = (f"{len(info['groups'])} rows x {info['n_features']} features, groups "
+                + " / ".join(f"{g} {n}" for g, n in sizes.items()))
+    imp = spec["impute"]["method"]
+    return (f"{name}: {what}; kind {spec['kind']}, transform {spec['transform']}"
+            + (f" (offset {spec['log_offset']:g})" if spec["transform"] != "none" and spec["log_offset"] else "")
+            + f", imputation {imp}")
+
+
+def check_inputs(config: dict, configfile="config", cache_dir=None) -> list[str]:
+    """Raise the first :class:`InputError` among every dataset's start-up checks; return one
+    line per dataset (:func:`dataset_line`) for the terminal."""
     import difflib
 
     methods = list(config.get("methods") or {})
+    lines = []
     for name in config.get("datasets") or {}:
         spec = oc.dataset(config, name)
         designs = expand_designs(spec["designs"])
@@ -134,6 +200,7 @@ def check_inputs(config: dict, configfile="config", cache_dir=None):
                 raise InputError(f"{dname!r} is not a design of this dataset.", file=configfile,
                                  key=f"datasets.{name}.augment.designs",
                                  fix=f"designs: {', '.join(d.name for d in designs)}.")
+        check_null_sizes(config, name, sel.get("methods") or methods, configfile)
         a = spec["evaluation"]["auroc"]
         if a["enabled"] and a.get("positive") is None and designs:
             raise InputError("the AUROC report needs the positive class.", file=configfile,
@@ -142,8 +209,10 @@ def check_inputs(config: dict, configfile="config", cache_dir=None):
         files = _files(spec, config)
         if files is None:
             check_widths(config, name, spec, _simulated_width(spec), configfile)
+            lines.append(dataset_line(name, spec, None))
             continue
         info = _read(spec, files, cache_dir)
+        lines.append(dataset_line(name, spec, info))
         check_widths(config, name, spec, info.get("n_features"), configfile)
         table = files["metadata"] if "metadata" in files else files["table"]
         groups = pd.Series(info["groups"])
@@ -154,3 +223,4 @@ def check_inputs(config: dict, configfile="config", cache_dir=None):
                              f"(groups: {sorted(set(groups))}).", file=configfile,
                              key=f"datasets.{name}.evaluation.auroc.positive",
                              fix="use one of the groups.")
+    return lines

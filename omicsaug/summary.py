@@ -13,7 +13,7 @@ COLUMNS = ["design", "method", "recovered_calibrated", "invented_calibrated", "r
            "equivalent_n_lo", "equivalent_n_hi", "auroc_vs_none", "auroc_vs_none_lo",
            "auroc_vs_none_hi", "class_accuracy_over_chance", "class_difference_kept",
            "class_flagged", "seconds", "two_sample_auroc", "heldout_two_sample_auroc",
-           "near_copy_fraction"]
+           "near_copy_fraction", "verdict_p", "verdict_rule"]
 
 
 def _recovery(rec: pd.DataFrame, test: str) -> pd.DataFrame:
@@ -41,7 +41,8 @@ def summarise(recovery_summary: pd.DataFrame, calibration: pd.DataFrame | None =
             c = calibration[(calibration["design"] == d) & (calibration["method"] == m)]
             if len(c):
                 c = c.iloc[0]
-                row.update(verdict=c.get("verdict"), equivalent_n=c.get("equivalent_n"),
+                row.update(verdict=c.get("verdict"), verdict_p=c.get("verdict_p"),
+                           verdict_rule=c.get("verdict_rule"), equivalent_n=c.get("equivalent_n"),
                            equivalent_n_lo=c.get("equivalent_n_lo"),
                            equivalent_n_hi=c.get("equivalent_n_hi"))
         if comparisons is not None and len(comparisons) and m != "none":
@@ -72,6 +73,34 @@ def summarise(recovery_summary: pd.DataFrame, calibration: pd.DataFrame | None =
     return pd.DataFrame(rows).reindex(columns=COLUMNS)
 
 
+def _verdict_words(others: pd.DataFrame) -> list[str]:
+    """What the verdicts say, in words; never "no method beats it" while a method gains or
+    while every comparison is undecidable."""
+    v = others["verdict"].astype(str)
+    names = lambda mask: ", ".join(others.loc[mask, "method"])   # noqa: E731
+    out = []
+    gains = others[v == "gains"]
+    if len(gains):
+        best = gains.sort_values("recovered_calibrated", ascending=False).iloc[0]
+        out.append(f"{names(v == 'gains')} beat{'s' if len(gains) == 1 else ''} it, judged "
+                   f"against {'its' if len(gains) == 1 else 'their'} own null (best "
+                   f"{best['method']}: {best['recovered_calibrated']:.1f} recovered, "
+                   f"{best['invented_calibrated']:.1f} invented)")
+    if (v == "loses").any():
+        out.append(f"{names(v == 'loses')} find{'s' if (v == 'loses').sum() == 1 else ''} "
+                   "less than no augmentation")
+    decided = v.isin(["gains", "loses", "no gain"])
+    if (v == "no gain").any():
+        out.append(("no method beats it" if (v == "no gain").all() else
+                    f"{names(v == 'no gain')}: no gain") + " once each is judged against its own null")
+    if (v == "undecidable").all():
+        out.append("the data cannot decide whether any method beats it (too few null runs, "
+                   "subsets or reference features for the comparison to reach its level)")
+    elif (v == "undecidable").any() and decided.any():
+        out.append(f"the data cannot decide for {names(v == 'undecidable')}")
+    return out
+
+
 def reading(summary: pd.DataFrame, dataset: str) -> str:
     """A plain-words paragraph from the summary: which method, if any, beats doing nothing."""
     out = []
@@ -85,15 +114,8 @@ def reading(summary: pd.DataFrame, dataset: str) -> str:
             parts.append(f"without augmentation {base['recovered_calibrated'].iloc[0]:.1f} of "
                          f"{base['reference_features'].iloc[0]:.0f} full-data findings are recovered "
                          "(judged against its own null)")
-        gains = others[others["verdict"].astype(str) == "gain"] if "verdict" in others else others.iloc[:0]
         if "verdict" in others and others["verdict"].notna().any():
-            if len(gains):
-                best = gains.sort_values("recovered_calibrated", ascending=False).iloc[0]
-                parts.append(f"{', '.join(gains['method'])} beat{'s' if len(gains) == 1 else ''} it "
-                             f"(best {best['method']}: {best['recovered_calibrated']:.1f} recovered, "
-                             f"{best['invented_calibrated']:.1f} invented)")
-            else:
-                parts.append("no method beats it once each is judged against its own null")
+            parts += _verdict_words(others[others["verdict"].notna()])
         inflated = others[others["invented_naive"] > others["invented_calibrated"].fillna(np.inf)]
         if len(inflated):
             parts.append("the naive test (synthetic rows counted as samples) invents findings for "
@@ -178,13 +200,14 @@ def _list_table(title: str, spec, rows: list[dict]) -> list[str]:
     return out + [""]
 
 
-def landing_rst(description: str, summaries: dict, failures=()) -> str:
+def landing_rst(description: str, summaries: dict, failures=(), datasets=None) -> str:
     """The HTML report's first page: the workflow's description, the jobs that failed (log
     file, reason: ``utils.failed_jobs``), then per dataset and design its plain-words reading
     and two narrow tables (``FINDINGS_TABLE``, ``ROWS_TABLE``: they fit the 32-rem column the
     report gives this page) from the summary (``summaries``: dataset -> (summary.tsv as a
     DataFrame, summary.txt)); columns no row fills are left out, and datasets without a
-    summary yet."""
+    summary yet. ``datasets``: dataset -> its start-up line (rows, groups, transform,
+    imputation: :func:`omicsaug.startup.dataset_line`), shown under its heading."""
     parts = [description.rstrip()]
     if failures:
         title = "What did not finish"
@@ -195,6 +218,8 @@ def landing_rst(description: str, summaries: dict, failures=()) -> str:
     for name, (table, text) in summaries.items():
         title = f"The answer for {name}"
         parts += ["", title, "-" * len(title), ""]
+        if datasets and name in datasets:
+            parts += [f"Data: {datasets[name].split(': ', 1)[-1]}.", ""]
         lines = [ln for ln in text.splitlines() if ln.strip()]
         for design, g in table.groupby("design", sort=False):
             head = f"Design {design}"
@@ -205,6 +230,11 @@ def landing_rst(description: str, summaries: dict, failures=()) -> str:
             rows = [r for _, r in g.iterrows()]
             parts += _list_table("What each method finds", FINDINGS_TABLE, rows)
             parts += _list_table("How real its rows are", ROWS_TABLE, rows)
+        rules = table["verdict_rule"].dropna().unique() if "verdict_rule" in table else []
+        if len(rules):
+            parts += [f"Verdicts against no augmentation: paired bootstrap carrying both methods' "
+                      f"null-run error; {rules[0]}; ``undecidable`` where the data cannot reach "
+                      "that level (``calibration.tsv``: ``verdict_p``, ``verdict_rule``).", ""]
         parts += ["Found / invented: full-data findings recovered, and findings the full data do "
                   "not have (mean over seeds). Calibrated: each method judged against its own "
                   "permutation null; naive: the papers' test, synthetic rows counted as samples "

@@ -40,8 +40,11 @@ def power_reference(univariate: pd.DataFrame, truth: pd.DataFrame | None, featur
             return mask, name
     return np.zeros(len(features), bool), "sidak"
 
+STAT = "stat:"   #: prefix of the power-curve draws' reference-feature statistic columns
+
+
 def baseline_power_curve(X, y, reference, n_values, draws=50, n_null=100, alpha=0.05, base_seed=0,
-                         welch=False, log=None) -> pd.DataFrame:
+                         welch=False, log=None, return_null=False):
     """Power of the unaugmented calibrated test as a function of n per group.
 
     For each n: ``draws`` stratified random subsets of n per group (the failure-point draws:
@@ -51,7 +54,10 @@ def baseline_power_curve(X, y, reference, n_values, draws=50, n_null=100, alpha=
     reference set); power = discovered reference features / reference size.
 
     Returns one row per (n, draw): ``n_per_group``, ``seed``, ``power``, ``discoveries``,
-    ``false_discoveries`` (outside the reference), ``critical``.
+    ``false_discoveries`` (outside the reference), ``critical``, then ``stat:<feature>`` (the
+    draw's statistic of each reference feature, so that a bootstrap can re-judge the draw at
+    another critical value: :class:`CurveBootstrap`). With ``return_null``, also the null
+    maxima (``n_per_group``, ``null_run``, ``maximum``).
     """
     log = log or get_logger()
     X = np.asarray(X, float)
@@ -60,7 +66,7 @@ def baseline_power_curve(X, y, reference, n_values, draws=50, n_null=100, alpha=
     n_ref = int(ref.sum())
     df = pd.DataFrame({GROUP: y})
     smallest = int(df[GROUP].value_counts().min())
-    rows = []
+    rows, stats, null = [], [], []
     for n in sorted({int(v) for v in n_values}):
         if not 2 <= n <= smallest:
             log.warning("power curve: n = %d per group skipped (groups have %d to %d samples)", n,
@@ -73,16 +79,27 @@ def baseline_power_curve(X, y, reference, n_values, draws=50, n_null=100, alpha=
             s = d.seeds[(r - 1) % draws]
             yp = permuted_labels(y[idx[s]], base_seed, d.name, s, r)
             maxima[r - 1] = anova_stat(X[idx[s]], yp, welch).max()
+        null.append(pd.DataFrame({"n_per_group": n, "null_run": np.arange(1, n_null + 1),
+                                  "maximum": maxima}))
         crit = critical_value(maxima, alpha)
         for s in d.seeds:
-            found = fwer_pvalues(anova_stat(X[idx[s]], y[idx[s]], welch), maxima) <= alpha + EPS
+            stat = anova_stat(X[idx[s]], y[idx[s]], welch)
+            found = fwer_pvalues(stat, maxima) <= alpha + EPS
             tp = int((found & ref).sum())
             rows.append({"n_per_group": n, SEED: s, "power": tp / n_ref if n_ref else np.nan,
                          "discoveries": int(found.sum()), "false_discoveries": int((found & ~ref).sum()),
                          "critical": crit})
+            stats.append(stat[ref])
         log.info("power curve n = %d: mean power %.3f over %d draws (critical -log10 p %.2f, "
                  "%d null runs)", n, np.mean([r["power"] for r in rows[-draws:]]), draws, crit, n_null)
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    names = [f"{STAT}{i}" for i in np.flatnonzero(ref)]
+    if rows:
+        out = pd.concat([out, pd.DataFrame(np.vstack(stats), columns=names)], axis=1)
+    if return_null:
+        return out, (pd.concat(null, ignore_index=True) if null else
+                     pd.DataFrame(columns=["n_per_group", "null_run", "maximum"]))
+    return out
 
 
 def summarise_curve(curve: pd.DataFrame, n_boot=1000, rng=None) -> pd.DataFrame:
@@ -119,71 +136,160 @@ def invert_curve(ns, power, value) -> tuple[float, str]:
     return float(ns[i - 1] + (value - p[i - 1]) / (p[i] - p[i - 1]) * (ns[i] - ns[i - 1])), ""
 
 
-def equivalent_n(curve: pd.DataFrame, method_power, n_boot=1000, rng=None, sampler=None) -> dict:
+# ------------------------------------------------- the Monte-Carlo error of a finite null
+EULER = 0.5772156649015329
+
+
+def critical_replicates(maxima, alpha: float, n_boot: int, rng) -> np.ndarray:
+    """Plausible values of the critical value an infinite null would give, from N null maxima.
+
+    The max-T critical value of N null runs (:func:`.calibration.critical_value`) is an order
+    statistic: at N = 20 and alpha 0.05 it is the sample maximum, which lies below the true
+    95 % point of the maxima' distribution in 36 % of nulls, and a bootstrap that resamples
+    the maxima can never put it higher. Here the maxima's upper tail is modelled as a Gumbel
+    (the limit law of a maximum of many statistics with exponential tails, as ``-log10 p``
+    has), fitted by moments to a bootstrap resample of the maxima (so the tail's scale is
+    uncertain too); the error of an empirical critical value from N draws of that Gumbel,
+    ``c_N - q``, is subtracted from the observed one (a basic parametric bootstrap:
+    ``c_true ~ c_obs - (c_N - q)``). Returns ``n_boot`` values; all equal to the observed
+    critical value when it is infinite (too few null runs) or the maxima do not vary.
+    """
+    m = np.asarray(maxima, float)
+    n = len(m)
+    c_obs = critical_value(m, alpha)
+    if not np.isfinite(c_obs) or n < 2 or np.ptp(m) == 0:
+        return np.full(n_boot, c_obs)
+    res = m[rng.integers(0, n, (n_boot, n))]
+    beta = res.std(axis=1, ddof=1) * math.sqrt(6) / math.pi
+    mu = res.mean(axis=1) - EULER * beta
+    draws = mu[:, None] - beta[:, None] * np.log(-np.log(rng.random((n_boot, n))))
+    k = math.ceil((1 - alpha) * (n + 1) - 1e-9)
+    c_n = np.sort(draws, axis=1)[:, k - 1]
+    q = mu - beta * math.log(-math.log(1 - alpha))
+    return c_obs - (c_n - q)
+
+
+def _power_at(sorted_stats: np.ndarray, crit) -> np.ndarray:
+    """Share of a subset's reference statistics (sorted) strictly above each critical value."""
+    r = sorted_stats.shape[-1]
+    return (r - np.searchsorted(sorted_stats, crit, side="right")) / r
+
+
+class PowerBootstrap:
+    """A method's calibrated power per subset, and bootstrap replicates of it that carry the
+    Monte-Carlo error of its finite null (:func:`critical_replicates`): on the EAE first-6
+    subset at 20 null runs that error alone moves the unaugmented power between 0 and 1.
+
+    ``stats``: subsets x reference features, the statistic of each on the augmented table;
+    ``maxima``: one array of null maxima per subset (the same array for every subset of a
+    pooled null, which then shares one critical value per replicate).
+    """
+
+    def __init__(self, stats: pd.DataFrame, maxima: list, alpha=0.05):
+        self.seeds = stats.index.to_numpy()
+        self.alpha = alpha
+        self.n_reference = stats.shape[1]
+        self._sorted = np.sort(stats.to_numpy(float), axis=1)
+        self._maxima = maxima
+
+    @classmethod
+    def of(cls, per_feature, design, method, nd: NullDistribution, reference_features):
+        pf = per_feature[(per_feature["design"] == design) & (per_feature["method"] == method)
+                         & per_feature["feature"].isin(set(reference_features))]
+        stats = pf.pivot(index=SEED, columns="feature", values="stat").sort_index()
+        if nd.pooling == "pooled":
+            maxima = [nd.maxima] * len(stats)
+        else:
+            maxima = [nd.maxima[nd.null[SEED].to_numpy() == int(s)] for s in stats.index]
+        return cls(stats, maxima, nd.alpha)
+
+    def power(self) -> np.ndarray:
+        """Per-subset power at the observed critical values."""
+        if self.n_reference == 0:
+            return np.full(len(self.seeds), np.nan)
+        return np.array([_power_at(st, critical_value(m, self.alpha))
+                         for st, m in zip(self._sorted, self._maxima)], float)
+
+    def replicates(self, n_boot: int, rng) -> np.ndarray:
+        """(n_boot, subsets) power at plausible true critical values: one draw per null (so
+        the subsets of a pooled null share it)."""
+        out = np.full((n_boot, len(self.seeds)), np.nan)
+        if self.n_reference == 0:
+            return out
+        crit = {}
+        for i, (st, m) in enumerate(zip(self._sorted, self._maxima)):
+            if id(m) not in crit:
+                crit[id(m)] = critical_replicates(m, self.alpha, n_boot, rng)
+            out[:, i] = _power_at(st, crit[id(m)])
+        return out
+
+    def mean_replicates(self, n_boot: int, rng) -> np.ndarray:
+        """Bootstrap replicates of the mean power: subsets resampled, null error included."""
+        p = self.replicates(n_boot, rng)
+        idx = rng.integers(0, p.shape[1], p.shape)
+        return np.take_along_axis(p, idx, axis=1).mean(axis=1)
+
+
+class CurveBootstrap:
+    """The baseline power curve and replicates of it that resample its draws within each n
+    and carry its null's Monte-Carlo error (:func:`critical_replicates` per n), from the
+    draws table of :func:`baseline_power_curve` and its null maxima. Without the null (older
+    tables), the draws alone are resampled."""
+
+    def __init__(self, draws: pd.DataFrame, null: pd.DataFrame | None = None, alpha=0.05):
+        self.alpha = alpha
+        self.ns = sorted(int(n) for n in draws["n_per_group"].unique())
+        cols = [c for c in draws.columns if str(c).startswith(STAT)]
+        self._power, self._sorted, self._maxima = [], [], []
+        for n in self.ns:
+            g = draws[draws["n_per_group"] == n]
+            self._power.append(g["power"].to_numpy(float))
+            has_null = null is not None and cols and (null["n_per_group"] == n).any()
+            self._sorted.append(np.sort(g[cols].to_numpy(float), axis=1) if has_null else None)
+            self._maxima.append(null.loc[null["n_per_group"] == n, "maximum"].to_numpy(float)
+                                if has_null else None)
+
+    def mean_power(self) -> np.ndarray:
+        return np.array([v.mean() for v in self._power])
+
+    def replicates(self, n_boot: int, rng) -> np.ndarray:
+        """(n_boot, len(ns)) replicates of the mean power per n."""
+        out = np.empty((n_boot, len(self.ns)))
+        for j, (p, st, m) in enumerate(zip(self._power, self._sorted, self._maxima)):
+            idx = rng.integers(0, len(p), (n_boot, len(p)))
+            if st is None:
+                out[:, j] = p[idx].mean(axis=1)
+                continue
+            crit = critical_replicates(m, self.alpha, n_boot, rng)
+            per_draw = np.stack([_power_at(row, crit) for row in st], axis=1)   # (B, draws)
+            out[:, j] = np.take_along_axis(per_draw, idx, axis=1).mean(axis=1)
+        return out
+
+
+def equivalent_n(curve, method_power, n_boot=1000, rng=None, method_replicates=None) -> dict:
     """A method's equivalent n: the n per group at which the unaugmented baseline's calibrated
     power curve reaches the method's mean calibrated power (``method_power``: one value per
-    seed of the design). The 95 % interval bootstraps the curve's draws (within each n) and the
-    method's seeds together; ``sampler(rng)``, when given, draws the method's bootstrap mean
-    power instead (:class:`PowerBootstrap`: seeds and null runs resampled together).
+    seed of the design). ``curve``: a :class:`CurveBootstrap` (or a draws table, its draws
+    then resampled alone). The 95 % interval inverts replicates of the curve (draws and its
+    null runs resampled) at replicates of the method's power (``method_replicates``, e.g.
+    :meth:`PowerBootstrap.mean_replicates`: subsets and its null runs; else its seeds).
     ``censored`` says when the point lies outside the curve's n range.
     """
     rng = np.random.default_rng(rng)
+    if not isinstance(curve, CurveBootstrap):
+        curve = CurveBootstrap(curve) if len(curve) else None
     mp = np.asarray(method_power, float)
     mp = mp[np.isfinite(mp)]
-    groups = [(int(n), g["power"].to_numpy(float)) for n, g in curve.groupby("n_per_group", sort=True)]
-    if not len(mp) or not groups:
+    if not len(mp) or curve is None or not curve.ns:
         return {"equivalent_n": np.nan, "equivalent_n_lo": np.nan, "equivalent_n_hi": np.nan,
-                "censored": "no curve" if not groups else "no power"}
-    ns = [n for n, _ in groups]
-    point, cens = invert_curve(ns, [v.mean() for _, v in groups], mp.mean())
-    boot = np.empty(n_boot)
-    for b in range(n_boot):
-        cur = [rng.choice(v, len(v), replace=True).mean() for _, v in groups]
-        v = sampler(rng) if sampler is not None else rng.choice(mp, len(mp), replace=True).mean()
-        boot[b] = invert_curve(ns, cur, v)[0]
+                "censored": "no curve" if curve is None or not curve.ns else "no power"}
+    point, cens = invert_curve(curve.ns, curve.mean_power(), mp.mean())
+    reps = curve.replicates(n_boot, rng)
+    if method_replicates is None:
+        method_replicates = rng.choice(mp, (n_boot, len(mp)), replace=True).mean(axis=1)
+    boot = np.array([invert_curve(curve.ns, c, v)[0] for c, v in zip(reps, method_replicates)])
     return {"equivalent_n": point, "equivalent_n_lo": float(np.percentile(boot, 2.5)),
             "equivalent_n_hi": float(np.percentile(boot, 97.5)), "censored": cens}
-
-
-def paired_verdict(diff, discordant=None, level=0.95, boot=None) -> dict:
-    """``gains`` / ``no gain`` / ``loses`` against the unaugmented baseline.
-
-    ``diff``: per-seed differences (method - none) in calibrated power on the same subsets.
-    With two or more seeds: an interval of the mean difference, from ``boot`` (bootstrap
-    replicates of the mean difference, e.g. subsets and both methods' null runs resampled
-    together: :class:`PowerBootstrap`) when given, else a paired t interval; ``gains`` when it
-    lies above 0, ``loses`` when below. With one subset there is no sampling interval over
-    subsets: the features found by only one of the two (``discordant`` = (method only, none
-    only), among the reference features) decide by an exact McNemar (binomial) test at
-    1 - ``level``; ``boot`` then gives the interval of the null runs' Monte-Carlo error only.
-    """
-    from scipy import stats as sps
-
-    d = np.asarray(diff, float)
-    d = d[np.isfinite(d)]
-    out = {"power_diff": float(d.mean()) if len(d) else np.nan, "power_diff_lo": np.nan,
-           "power_diff_hi": np.nan, "verdict_test": ""}
-    if boot is not None:
-        lo, hi = np.percentile(np.asarray(boot, float), [50 - 50 * level, 50 + 50 * level])
-        out.update(power_diff_lo=float(lo), power_diff_hi=float(hi))
-    if len(d) >= 2 and boot is not None:
-        out["verdict_test"] = f"paired bootstrap over {len(d)} subsets and the null runs"
-        v = "gains" if out["power_diff_lo"] > 0 else "loses" if out["power_diff_hi"] < 0 else "no gain"
-    elif len(d) >= 2:
-        sd = d.std(ddof=1)
-        h = sps.t.ppf(0.5 + level / 2, len(d) - 1) * sd / math.sqrt(len(d)) if sd > 0 else 0.0
-        out.update(power_diff_lo=d.mean() - h, power_diff_hi=d.mean() + h,
-                   verdict_test=f"paired t over {len(d)} subsets")
-        v = "gains" if d.mean() - h > 0 else "loses" if d.mean() + h < 0 else "no gain"
-    elif discordant is not None:
-        b, c = (int(x) for x in discordant)
-        p = sps.binomtest(b, b + c, 0.5).pvalue if b + c else 1.0
-        out["verdict_test"] = f"exact McNemar on one subset ({b} vs {c} features, p = {p:.3g})"
-        v = "no gain" if p > 1 - level else ("gains" if b > c else "loses")
-    else:
-        v = "no gain"
-    out["verdict"] = v
-    return out
 
 
 # --------------------------------------------------------------- the per-method table
@@ -205,98 +311,41 @@ def seed_power(recovery_table: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _discordant(per_feature, design, method, baseline, reference_features):
-    """Reference features found (calibrated, family-wise) by the method only / the baseline only."""
-    pf = per_feature[(per_feature["design"] == design) & per_feature["feature"].isin(reference_features)]
-    a = pf[pf["method"] == method].set_index(["seed", "feature"])["significant_fwer"].astype(bool)
-    b = pf[pf["method"] == baseline].set_index(["seed", "feature"])["significant_fwer"].astype(bool)
-    a, b = a.align(b, join="inner")
-    return int((a & ~b).sum()), int((~a & b).sum())
-
-
-class PowerBootstrap:
-    """A method's calibrated power per subset, and bootstrap replicates of it in which the null
-    runs are resampled too: the critical value of N null runs is itself an estimate (on the
-    EAE 6-per-group draws its bootstrap sd is about 0.2 in -log10 p at N = 100, enough to move
-    the unaugmented power between 0.36 and 0.55), so intervals that ignore it are too narrow.
-
-    ``stats``: subsets x reference features, the statistic of each on the augmented table.
-    """
-
-    def __init__(self, stats: pd.DataFrame, nd: NullDistribution):
-        self.stats = stats
-        self.seeds = stats.index.to_numpy()
-        self.alpha = nd.alpha
-        if nd.pooling == "pooled":
-            self.maxima = [nd.maxima] * len(self.seeds)
-        else:
-            self.maxima = [nd.maxima[nd.null[SEED].to_numpy() == int(s)] for s in self.seeds]
-
-    @classmethod
-    def of(cls, per_feature, design, method, nd, reference_features):
-        pf = per_feature[(per_feature["design"] == design) & (per_feature["method"] == method)
-                         & per_feature["feature"].isin(set(reference_features))]
-        return cls(pf.pivot(index=SEED, columns="feature", values="stat").sort_index(), nd)
-
-    def power(self, rng=None) -> np.ndarray:
-        """Per-subset power; with ``rng``, each subset's null maxima resampled first (one draw
-        per null, shared by the subsets of a pooled null)."""
-        if self.stats.shape[1] == 0:
-            return np.full(len(self.seeds), np.nan)
-        cache = {}
-        crit = []
-        for m in self.maxima:
-            if id(m) not in cache:
-                cache[id(m)] = critical_value(m if rng is None else rng.choice(m, len(m)), self.alpha)
-            crit.append(cache[id(m)])
-        return (self.stats.to_numpy(float) > np.asarray(crit)[:, None]).mean(axis=1)
-
-    def sampler(self, rng) -> float:
-        """One bootstrap replicate of the mean power: subsets and null runs resampled."""
-        p = self.power(rng)
-        return float(p[rng.integers(0, len(p), len(p))].mean())
-
-
-def paired_bootstrap(a: PowerBootstrap, b: PowerBootstrap, n_boot=1000, rng=None) -> np.ndarray:
-    """Bootstrap replicates of the mean paired power difference a - b: the same resampled
-    subsets for both, each method's null runs resampled on their own."""
-    rng = np.random.default_rng(rng)
-    common = np.intersect1d(a.seeds, b.seeds)
-    ia, ib = np.searchsorted(a.seeds, common), np.searchsorted(b.seeds, common)
-    out = np.empty(n_boot)
-    for k in range(n_boot):
-        d = a.power(rng)[ia] - b.power(rng)[ib]
-        out[k] = d[rng.integers(0, len(d), len(d))].mean()
-    return out
-
-
 def calibration_table(recovery_table: pd.DataFrame, per_feature: pd.DataFrame, nulls: dict,
-                      curve: pd.DataFrame, design_n: dict, baseline: str | None,
-                      reference_features=(), alpha=0.05, n_boot=1000, seed=0, log=None) -> pd.DataFrame:
+                      curve, design_n: dict, baseline: str | None, reference_features=(),
+                      alpha=0.05, n_boot=1000, seed=0, margin=0.1, log=None) -> pd.DataFrame:
     """One row per (design, method) with the method's calibration, power and worth.
 
     ``nulls``: {(design, method): {"files": [...], "pooling": ...}}; ``curve``: the baseline
-    power-curve draws (:func:`baseline_power_curve`); ``design_n``: n per group of each
-    balanced design (None otherwise); ``baseline``: the unaugmented method's name;
-    ``reference_features``: what power is measured against (:func:`power_reference`), for the
-    one-subset McNemar verdict.
+    power curve (:class:`CurveBootstrap`, or its draws table); ``design_n``: n per group of
+    each balanced design (None otherwise); ``baseline``: the unaugmented method's name;
+    ``reference_features``: what power is measured against (:func:`power_reference`);
+    ``margin``: the largest power gain a ``no gain`` verdict may leave open
+    (:mod:`.verdict`).
 
     Columns: design, method, pooling, n_null, critical_fwer (the max-T critical value of the
     statistic -log10 p on the augmented table; per-subset: median over subsets),
     critical_fwer_p (the same as a naive p threshold) beside sidak_p (the analytic Šidák
     threshold), naive_familywise_error (+ _se), naive_false_per_run, naive_feature_error,
     seconds (null runs), power_reference, power_calibrated, power_naive, discoveries_calibrated,
-    discoveries_naive (mean per subset), power_diff (+ _lo, _hi: against the baseline, paired),
-    verdict, verdict_test, n_per_group, equivalent_n (+ _lo, _hi, _censored). The intervals
-    resample the subsets and the null runs together (:class:`PowerBootstrap`).
+    discoveries_naive (mean per subset), power_diff (+ _lo, _hi: against the baseline, paired,
+    simultaneous over the dataset's verdicts), verdict, verdict_test, verdict_p (Holm-adjusted),
+    verdict_rule, n_per_group, equivalent_n (+ _lo, _hi, _censored). Every interval carries
+    the Monte-Carlo error of the null runs (:func:`critical_replicates`).
     """
+    from .verdict import decide, paired_replicates
+
     log = log or get_logger()
+    if not isinstance(curve, CurveBootstrap):
+        curve = CurveBootstrap(curve, alpha=alpha) if len(curve) else None
     power = seed_power(recovery_table)
     disc = recovery_table[recovery_table["reference"] == recovery_table["reference"].iloc[0]]
     ref_name = power["power_reference"].iloc[0] if len(power) else "sidak"
-    rows = []
-    for k, ((design, method), cell) in enumerate(nulls.items()):
-        nd = load_null(cell["files"], cell["pooling"], alpha)
+    loaded = {key: load_null(cell["files"], cell["pooling"], alpha) for key, cell in nulls.items()}
+    boots = {key: PowerBootstrap.of(per_feature, *key, nd, reference_features)
+             for key, nd in loaded.items()}
+    rows, tests = [], {}
+    for (design, method), nd in loaded.items():
         m = len(nd.features)
         crit = nd.critical() if nd.pooling == "pooled" else \
             float(np.median([nd.critical(s) for s in pd.unique(nd.null[SEED])]))
@@ -305,43 +354,50 @@ def calibration_table(recovery_table: pd.DataFrame, per_feature: pd.DataFrame, n
                "sidak_p": -math.expm1(math.log1p(-alpha) / m), **nd.naive_error(alpha, m),
                "seconds": float(nd.null["seconds"].sum())}
         pw = power[(power["design"] == design) & (power["method"] == method)]
-        boot_m = PowerBootstrap.of(per_feature, design, method, nd, reference_features)
+        boot_m = boots[(design, method)]
         cal_p = pd.Series(boot_m.power(), index=boot_m.seeds)
         d = disc[(disc["design"] == design) & (disc["method"] == method)]
         row.update(power_reference=ref_name, power_calibrated=cal_p.mean(),
                    power_naive=pw.loc[pw["test"] == "naive", "power"].mean(),
                    discoveries_calibrated=d.loc[d["test"] == "calibrated_fwer", "significant"].mean(),
                    discoveries_naive=d.loc[d["test"] == "naive", "significant"].mean())
-        if baseline is None or method == baseline or (design, baseline) not in nulls:
-            row.update(power_diff=0.0 if method == baseline else np.nan, power_diff_lo=np.nan,
-                       power_diff_hi=np.nan, verdict="baseline" if method == baseline else "",
+        if baseline is None or method == baseline or (design, baseline) not in boots:
+            row.update(power_diff=0.0 if method == baseline else np.nan,
+                       verdict="baseline" if method == baseline else "undecidable",
                        verdict_test="" if method == baseline else "no calibrated baseline")
         else:
-            nb = load_null(nulls[(design, baseline)]["files"], nulls[(design, baseline)]["pooling"], alpha)
-            boot_b = PowerBootstrap.of(per_feature, design, baseline, nb, reference_features)
-            a, b = cal_p.align(pd.Series(boot_b.power(), index=boot_b.seeds), join="inner")
-            boot = paired_bootstrap(boot_m, boot_b, n_boot, make_rng(seed, "verdict", design, method))
-            row.update(paired_verdict((a - b).to_numpy(), _discordant(
-                per_feature, design, method, baseline, reference_features) if len(a) == 1 else None,
-                boot=boot))
+            tests[len(rows)] = paired_replicates(
+                boot_m, boots[(design, baseline)], n_boot, make_rng(seed, "verdict", design, method),
+                min(loaded[(design, method)].n_null(), loaded[(design, baseline)].n_null()))
         n = design_n.get(design)
         row["n_per_group"] = n if n is not None else np.nan
-        if n is not None and len(curve) and len(cal_p):
+        if n is not None and curve is not None and len(cal_p):
             eq = equivalent_n(curve, cal_p.to_numpy(), n_boot, make_rng(seed, "equivalent_n", design, method),
-                              sampler=boot_m.sampler)
+                              method_replicates=boot_m.mean_replicates(
+                                  n_boot, make_rng(seed, "method_power", design, method)))
         else:
             eq = {"equivalent_n": np.nan, "equivalent_n_lo": np.nan, "equivalent_n_hi": np.nan,
                   "censored": "imbalance design: no balanced baseline curve" if n is None else "no curve"}
         row.update({"equivalent_n": eq["equivalent_n"], "equivalent_n_lo": eq["equivalent_n_lo"],
                     "equivalent_n_hi": eq["equivalent_n_hi"], "equivalent_n_censored": eq["censored"]})
         rows.append(row)
+    for i, v in decide(tests, alpha, margin).items():
+        rows[i].update(v)
+    for row in rows:
         log.info("%s %s: critical -log10 p %.2f (Šidák %.2f), naive FWE on nulls %.2f, calibrated "
-                 "power %.3f (naive %.3f), %s, equivalent n %.2f", design, method, crit,
-                 -math.log10(row["sidak_p"]), row["naive_familywise_error"], row["power_calibrated"],
-                 row["power_naive"], row["verdict"], row["equivalent_n"])
-    return pd.DataFrame(rows)
+                 "power %.3f (naive %.3f), %s, equivalent n %.2f", row["design"], row["method"],
+                 row["critical_fwer"], -math.log10(row["sidak_p"]), row["naive_familywise_error"],
+                 row["power_calibrated"], row["power_naive"], row["verdict"], row["equivalent_n"])
+    cols = ["power_diff", "power_diff_lo", "power_diff_hi", "verdict", "verdict_test", "verdict_p",
+            "verdict_rule"]
+    out = pd.DataFrame(rows)
+    for c in cols:
+        if c not in out:
+            out[c] = np.nan
+    first = [c for c in out.columns if c not in cols and not c.startswith(("n_per_group", "equivalent_n"))]
+    return out[first + cols + [c for c in out.columns if c.startswith(("n_per_group", "equivalent_n"))]]
 
 
-__all__ = ["PowerBootstrap", "baseline_power_curve", "calibration_table", "equivalent_n",
-           "invert_curve", "paired_bootstrap", "paired_verdict", "power_reference", "seed_power",
+__all__ = ["CurveBootstrap", "PowerBootstrap", "baseline_power_curve", "calibration_table",
+           "critical_replicates", "equivalent_n", "invert_curve", "power_reference", "seed_power",
            "summarise_curve"]

@@ -34,6 +34,7 @@ rule power_curve:
         unpack(get_power_curve_inputs),
     output:
         draws="results/{dataset}/reference/power_curve_draws.tsv",
+        null="results/{dataset}/reference/power_curve_null.tsv.gz",
         summary=report(
             "results/{dataset}/reference/power_curve.tsv",
             caption="../report/power_curve.rst",

@@ -9,7 +9,7 @@ from omicsaug.augment import method_spec, pretrain_owner
 from omicsaug.design import expand_designs
 from omicsaug.errors import InputError
 from omicsaug.generators import REGISTRY
-from omicsaug.startup import check_inputs
+from omicsaug.startup import check_inputs, dataset_line, imputed_info
 
 _configfiles = [str(f) for f in workflow.configfiles] or ["config/config.yaml"]
 SCHEMA = workflow.source_path("../schemas/config.schema.yaml")
@@ -29,9 +29,10 @@ try:
         )
     )
     # the tables on disk, the designs against their groups, the AUROC class (omicsaug.startup)
-    check_inputs(
+    for line in check_inputs(
         config, ", ".join(_configfiles), cache_dir=".snakemake/omicsaug/startup"
-    )
+    ):
+        print(f"omicsaug: {line}", file=sys.stderr)
 except InputError as exc:
     stop(exc)
 
@@ -258,6 +259,7 @@ def get_calibration_report_inputs(wildcards):
         "pvalues": f"results/{d}/report/recovery_pvalues.tsv.gz",
         "reference": f"results/{d}/reference/univariate.tsv",
         "curve": f"results/{d}/reference/power_curve_draws.tsv",
+        "curve_null": f"results/{d}/reference/power_curve_null.tsv.gz",
         "nulls": [f for v in get_null_files(wildcards).values() for f in v["files"]],
     }
     if has_truth(d):
@@ -655,7 +657,12 @@ def landing_page():
         text = Path(f"results/{d}/report/summary.txt")
         if table.is_file() and text.is_file():
             summaries[d] = (pd.read_csv(table, sep="\t"), text.read_text())
-    rst = landing_rst(Path(static).read_text(), summaries, failed_jobs("logs"))
+    rst = landing_rst(
+        Path(static).read_text(),
+        summaries,
+        failed_jobs("logs"),
+        {d: dataset_line(d, dataset_spec(d), imputed_info(d)) for d in DATASETS},
+    )
     if not out.is_file() or out.read_text() != rst:
         out.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(out) as tmp:

@@ -10,7 +10,9 @@ mask, _ = power.power_reference(reference, read_tsv(inp.truth) if "truth" in inp
                               reference["feature"])
 table = power.calibration_table(read_tsv(inp.recovery), read_tsv(inp.pvalues),
                               {tuple(k.split("/", 1)): v for k, v in p.nulls.items()},
-                              read_tsv(inp.curve), p.designs, p.baseline,
+                              power.CurveBootstrap(read_tsv(inp.curve), read_tsv(inp.curve_null), p.alpha),
+                              p.designs, p.baseline,
                               set(reference["feature"][mask]), alpha=p.alpha,
-                              n_boot=p.calibration["bootstrap"], seed=p.seed, log=log)
+                              n_boot=p.calibration["bootstrap"], seed=p.seed,
+                              margin=p.calibration["verdict_margin"], log=log)
 write_tsv(table, snakemake.output[0])

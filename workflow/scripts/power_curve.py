@@ -11,10 +11,12 @@ mask, name = power.power_reference(read_tsv(inp.reference), read_tsv(inp.truth) 
                                  features)
 log.info("power against %s (%d features)", name, mask.sum())
 pc = c["power_curve"]
-draws = power.baseline_power_curve(X, y, mask, pc["n_per_group"], pc["draws"], pc["n_null"],
-                                 snakemake.params.alpha, snakemake.params.seed, snakemake.params.welch, log=log)
+draws, null = power.baseline_power_curve(X, y, mask, pc["n_per_group"], pc["draws"], pc["n_null"],
+                                       snakemake.params.alpha, snakemake.params.seed,
+                                       snakemake.params.welch, log=log, return_null=True)
 draws.insert(0, "power_reference", name)
 summary = power.summarise_curve(draws, c["bootstrap"], rng=snakemake.params.seed)
 summary.insert(0, "power_reference", name)
 write_tsv(draws, snakemake.output.draws)
+write_tsv(null, snakemake.output.null)
 write_tsv(summary, snakemake.output.summary)

@@ -136,11 +136,13 @@ def check_null_sizes(config: dict, name: str, methods, configfile):
     for m, c, sub in checks:
         n = c["power_curve"]["n_null"] if sub else c["n_null"]
         if c["enabled"] and int(n) < floor:
+            key = where(m, sub)
             raise InputError(
                 f"{n} null run(s) cannot give a single discovery at alpha {alpha:g} (the smallest "
-                f"permutation p is 1/(N + 1)).", file=configfile, key=where(m, sub),
+                f"permutation p is 1/(N + 1)).", file=configfile, key=key,
                 fix=f"set it to at least {floor} (100 or more for stable results), or turn "
-                    f"calibration off for {'method ' + repr(m) if m else 'the dataset'}.")
+                    "calibration off (" + (f"methods.{m}.calibration.enabled: false)."
+                                           if key.startswith("methods.") else "calibration.enabled: false)."))
 
 
 def _get(d: dict, path):

@@ -13,7 +13,7 @@ COLUMNS = ["design", "method", "recovered_calibrated", "invented_calibrated", "r
            "equivalent_n_lo", "equivalent_n_hi", "auroc_vs_none", "auroc_vs_none_lo",
            "auroc_vs_none_hi", "class_accuracy_over_chance", "class_difference_kept",
            "class_flagged", "seconds", "two_sample_auroc", "heldout_two_sample_auroc",
-           "near_copy_fraction", "verdict_p", "verdict_rule"]
+           "near_copy_fraction", "verdict_p", "verdict_rule", "amount_level"]
 
 
 def _recovery(rec: pd.DataFrame, test: str) -> pd.DataFrame:
@@ -23,9 +23,12 @@ def _recovery(rec: pd.DataFrame, test: str) -> pd.DataFrame:
 
 def summarise(recovery_summary: pd.DataFrame, calibration: pd.DataFrame | None = None,
               comparisons: pd.DataFrame | None = None, fidelity: pd.DataFrame | None = None,
-              seconds: dict | None = None, quality: pd.DataFrame | None = None) -> pd.DataFrame:
+              seconds: dict | None = None, quality: pd.DataFrame | None = None,
+              controls: dict | None = None) -> pd.DataFrame:
     """One row per (design, method) with the columns of ``COLUMNS`` (NaN where a part was
-    not run: calibration off, no AUROC report)."""
+    not run: calibration off, no AUROC report). ``controls``: (design, method) -> the
+    error-inflation control's decision of a method augmented at its chosen level (amount
+    ``error_control``); ``amount_level`` then says the level (per subset where they differ)."""
     naive = _recovery(recovery_summary, "naive")
     cal = _recovery(recovery_summary, "calibrated_fwer")
     rows = []
@@ -63,6 +66,8 @@ def summarise(recovery_summary: pd.DataFrame, calibration: pd.DataFrame | None =
                            class_flagged=bool(f["flagged"].astype(bool).any()))
         if seconds:
             row["seconds"] = seconds.get(key)
+        if controls and key in controls:
+            row["amount_level"] = _levels(controls[key])
         if quality is not None and len(quality):   # fidelity_summary.tsv (synthetic_quality)
             q = quality[(quality["design"] == d) & (quality["method"] == m)]
             if len(q):
@@ -71,6 +76,13 @@ def summarise(recovery_summary: pd.DataFrame, calibration: pd.DataFrame | None =
                         row[col] = q[col].iloc[0]
         rows.append(row)
     return pd.DataFrame(rows).reindex(columns=COLUMNS)
+
+
+def _levels(decision: dict) -> str:
+    """The level(s) an error-inflation control chose: one number, or 'a-b' over subsets."""
+    per = sorted(set((decision.get("per_seed") or {}).values())) or [decision["chosen_level"]]
+    lo, hi = min(per), max(per)
+    return f"{lo:g}" if lo == hi else f"{lo:g}-{hi:g}"
 
 
 def _verdict_words(others: pd.DataFrame) -> list[str]:
@@ -116,6 +128,11 @@ def reading(summary: pd.DataFrame, dataset: str) -> str:
                          "(judged against its own null)")
         if "verdict" in others and others["verdict"].notna().any():
             parts += _verdict_words(others[others["verdict"].notna()])
+        auto = others.dropna(subset=["amount_level"])
+        for r in auto.itertuples():
+            parts.append(f"{r.method} is augmented at the level its error-inflation control chose: "
+                         f"{r.amount_level} synthetic row(s) per original"
+                         + (" (no synthetic rows)" if str(r.amount_level) == "0" else ""))
         inflated = others[others["invented_naive"] > others["invented_calibrated"].fillna(np.inf)]
         if len(inflated):
             parts.append("the naive test (synthetic rows counted as samples) invents findings for "
@@ -173,8 +190,14 @@ def _worth(row):
     return "; ".join(x for x in (verdict, n) if x)
 
 
+def _method(row):
+    name = str(row["method"]).replace("_", "_" + ZWSP)
+    level = row.get("amount_level")
+    return name if level is None or pd.isna(level) else f"{name} (level {level})"
+
+
 FINDINGS_TABLE = [
-    ("method", lambda r: str(r["method"]).replace("_", "_" + ZWSP)),
+    ("method", _method),
     ("calibrated: found / invented", lambda r: _pair(r, "recovered_calibrated", "invented_calibrated")),
     ("naive: found / invented", lambda r: _pair(r, "recovered_naive", "invented_naive")),
     ("verdict; worth n per group", _worth),

@@ -362,3 +362,44 @@ def test_a_generator_refuses_a_table_wider_than_its_limit_at_fit(name, params, w
     y = np.repeat(["a", "b"], 4)
     with pytest.raises(ValueError, match=f"supports at most {width - 1} features.*has {width}"):
         get_generator(name, random_state=0, **params).fit(X, y)
+
+
+def test_lipidomics_table_is_analysed_on_log10_and_the_terminal_says_so(tmp_path):
+    """``kind: lipidomics`` without ``transform`` means log10 for a user's table (it was left
+    untransformed before); ``transform`` still wins; the start-up line names rows x features,
+    groups and sizes, transform and imputation, on the terminal before any job."""
+    path = _write_csv(_clean(), tmp_path / "lip.csv")
+    ds = {"source": "table", "table": str(path), "id_column": "ID", "group_column": "group",
+          "kind": "lipidomics", "designs": [{"type": "sample_size", "n_per_group": [4], "seeds": 2}]}
+    cfg = {"datasets": {"x": ds}}
+    assert oc.dataset(oc.with_defaults(cfg), "x")["transform"] == "log10"
+    assert oc.dataset(oc.with_defaults({"datasets": {"x": {**ds, "transform": "none"}}}), "x")["transform"] == "none"
+    assert oc.dataset(oc.with_defaults({"datasets": {"x": {**ds, "kind": "microarray"}}}), "x")["transform"] == "none"
+    lines = check_inputs(oc.with_defaults(cfg), "c.yaml")
+    assert lines == ["x: 16 rows x 4 features, groups ctrl 8 / eae 8; kind lipidomics, transform "
+                     "log10, imputation missforest"]
+    proc = run_snakemake(tmp_path, "-n", configfile=write_yaml(tmp_path / "c.yaml", cfg), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout + proc.stderr
+    assert "omicsaug: x: 16 rows x 4 features, groups ctrl 8 / eae 8; kind lipidomics, transform log10" in out
+
+
+@pytest.mark.parametrize("where, key", [
+    ({"calibration": {"n_null": 5}}, "key 'calibration.n_null'"),
+    ({"methods": {"none": {}, "smote": {"calibration": {"n_null": 10}}}}, "key 'methods.smote.calibration.n_null'"),
+    ({"calibration": {"power_curve": {"n_null": 18}}}, "key 'calibration.power_curve.n_null'"),
+])
+def test_too_few_null_runs_stop_at_start_up_naming_the_key(where, key):
+    """Fewer null runs than ceil(1 / alpha) - 1 cannot give one discovery: a configuration
+    error, named with the minimum (19 at alpha 0.05), not a silent 'no method beats it'."""
+    ds = {"source": "simulate_lipidomics", "designs": [{"type": "sample_size", "n_per_group": [4]}]}
+    cfg = oc.with_defaults({"methods": {"none": {}, "smote": {}}, **where, "datasets": {"x": ds}})
+    with pytest.raises(InputError) as e:
+        check_inputs(cfg, "c.yaml")
+    assert key in str(e.value) and "at least 19" in str(e.value), str(e.value)
+    ok = oc.with_defaults({"methods": {"none": {}, "smote": {}}, "calibration": {"n_null": 19},
+                           "datasets": {"x": ds}})
+    check_inputs(ok, "c.yaml")
+    off = oc.with_defaults({"methods": {"none": {}}, "calibration": {"n_null": 5, "enabled": False},
+                            "datasets": {"x": ds}})
+    check_inputs(off, "c.yaml")     # calibration off: no null runs to check

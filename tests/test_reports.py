@@ -357,3 +357,57 @@ def test_a_failing_method_leaves_the_others_and_a_report_that_lists_it(tmp_path)
     text = html.read_text(errors="replace")
     assert "What did not finish" in text and "logs/sim/augment/first6/broken.log" in text
     assert "covariance_type" in text and "imputation_quality.png" in text
+
+
+def _verdict_table(verdicts: dict):
+    from omicsaug.summary import COLUMNS
+    rows = [{"design": "n6", "method": "none", "recovered_calibrated": 2.0, "invented_calibrated": 0.1,
+             "recovered_naive": 2.0, "invented_naive": 0.1, "reference_features": 5, "verdict": "baseline"}]
+    rows += [{"design": "n6", "method": m, "recovered_calibrated": 3.0, "invented_calibrated": 0.2,
+              "recovered_naive": 4.0, "invented_naive": 0.2, "reference_features": 5, "verdict": v}
+             for m, v in verdicts.items()]
+    return pd.DataFrame(rows).reindex(columns=COLUMNS)
+
+
+@pytest.mark.parametrize("verdicts, says, never", [
+    ({"smote": "gains", "gmm": "no gain"},
+     ["smote beats it, judged against its own null (best smote: 3.0 recovered, 0.2 invented)",
+      "gmm: no gain once each is judged against its own null"], ["no method beats it"]),
+    ({"smote": "gains", "gmm": "gains"}, ["smote, gmm beat it, judged against their own null"],
+     ["no method beats it", "cannot decide"]),
+    ({"smote": "no gain", "gmm": "no gain"}, ["no method beats it once each is judged against its own null"],
+     ["cannot decide"]),
+    ({"smote": "loses", "gmm": "no gain"}, ["smote finds less than no augmentation", "gmm: no gain"],
+     ["no method beats it", "beat"]),
+    ({"smote": "undecidable", "gmm": "undecidable"},
+     ["the data cannot decide whether any method beats it"], ["no method beats it", "no gain"]),
+    ({"smote": "undecidable", "gmm": "no gain"},
+     ["gmm: no gain once each", "the data cannot decide for smote"], ["no method beats it"]),
+])
+def test_each_verdict_is_read_in_plain_words(verdicts, says, never):
+    """The plain-words reading of every verdict value: 'no method beats it' never while a
+    method gains, nor while every comparison is undecidable."""
+    from omicsaug.summary import reading
+
+    text = reading(_verdict_table(verdicts), "lip")
+    for s in says:
+        assert s in text, text
+    for s in never:
+        assert s not in text, text
+
+
+def test_the_level_an_error_control_chose_is_on_the_first_page():
+    """A method augmented at its control's chosen level (genesom_auto) says the level in the
+    summary table, its plain-words reading and the first page's method cell."""
+    from omicsaug.summary import ZWSP, landing_rst, reading, summarise
+
+    rec = pd.DataFrame([{"design": "first6", "method": m, "test": t, "reference": "sidak",
+                         "recovered_mean": 1.0, "invented_mean": 0.0, "n_reference": 5}
+                        for m in ("none", "genesom_auto") for t in ("naive", "calibrated_fwer")])
+    table = summarise(rec, controls={("first6", "genesom_auto"): {"chosen_level": 0, "per_seed": {"1": 0}}})
+    assert table.set_index("method").loc["genesom_auto", "amount_level"] == "0"
+    text = reading(table, "eae")
+    assert "genesom_auto is augmented at the level its error-inflation control chose: 0 synthetic " \
+           "row(s) per original (no synthetic rows)" in text
+    rst = landing_rst("x", {"eae": (table, text)})
+    assert f"genesom_{ZWSP}auto (level 0)" in rst

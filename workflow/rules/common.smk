@@ -366,6 +366,11 @@ def get_summary_inputs(wildcards):
             f"logs/{d}/augment/{des}/{m}.benchmark.tsv" for des, m in augment_cells(d)
         ],
     }
+    files["controls"] = [
+        f"results/{d}/error_control/{des}/{m}.json"
+        for des, m in augment_cells(d)
+        if method_spec(config, m)["amount"].get("mode") == "error_control"
+    ]
     if calibration_enabled(d):
         files["calibration"] = f"results/{d}/report/calibration.tsv"
     if dataset_spec(d)["evaluation"]["auroc"]["enabled"]:

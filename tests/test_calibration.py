@@ -409,3 +409,58 @@ def test_power_bootstrap_carries_the_null_runs_error():
     assert reps.mean(axis=1).min() < 0.75 < reps.mean(axis=1).max()   # the null's error shows
     # one critical value per replicate for both subsets: feature a flips together
     assert ((reps[:, 0] == 0.5) <= (reps[:, 1] == 0.5)).all()
+
+
+def _copies_cell(tab, design, methods, n_null, seed):
+    """Per method: a PowerBootstrap of its calibrated power on the design's subsets (statistics
+    of the true-effect lipids on the augmented table, its own null of ``n_null`` runs)."""
+    subsets = draw_subsets(tab, design, base_seed=seed)
+    feats = [c for c in subsets.columns if c not in ("seed", "sample_id", "group", "synthetic", "parent")]
+    out = {}
+    for name, gen in methods.items():
+        spec = method_spec({"methods": {name: {"generator": gen}}}, name)
+        aug = augment_design(subsets, spec, seed, design.name, False, log=QUIET)
+        stats = {s: anova_stat(t[feats].to_numpy(float), t["group"].to_numpy())
+                 for s, t in aug.groupby("seed", sort=True)}
+        plan = cal.null_plan(design.seeds, n_null, "auto")
+        nd = cal.NullDistribution(cal.null_statistics(subsets, spec, seed, design.name, plan, log=QUIET),
+                                  cal.resolve_pooling(len(design.seeds)))
+        out[name] = (pd.DataFrame.from_dict(stats, orient="index", columns=feats), nd)
+    return feats, out
+
+
+def test_copies_of_one_generator_are_not_told_apart_at_20_null_runs():
+    """Issue 28's case: random oversampling and SMOTE under other names (other random streams)
+    at 20 null runs, on one subset (per-subset null) and on 10 draws (pooled): no copy gains or
+    loses against another, every power-difference interval holds 0, and the copies'
+    equivalent-n intervals overlap (the old rule gave one RO copy 8.0 (7.0-8.0) animals and
+    another 3.0 (3.0-3.0) on the EAE first-6 subset)."""
+    from omicsaug.evaluation import verdict
+
+    tab, truth = _pool((13, 13, 13), 10, 5)
+    mask = truth["true_effect"].to_numpy(bool)
+    X, y = tab.iloc[:, 2:].to_numpy(float), tab["group"].to_numpy()
+    curve = power.CurveBootstrap(*power.baseline_power_curve(X, y, mask, [3, 4, 5, 6, 8], draws=20,
+                                                             n_null=200, base_seed=5, log=QUIET,
+                                                             return_null=True))
+    methods = {"ro1": "random_oversampling", "ro2": "random_oversampling", "ro3": "random_oversampling",
+               "sm1": "smote", "sm2": "smote"}
+    for design in (Design("first6", "first_n", (1,), n_per_group=6),
+                   Design("n6", "sample_size", tuple(range(1, 11)), n_per_group=6)):
+        feats, cells = _copies_cell(tab, design, methods, 20, 5)
+        ref = [f for f, m in zip(feats, mask) if m]
+        boots = {m: power.PowerBootstrap(st[ref], [nd.maxima] * len(st) if nd.pooling == "pooled"
+                                         else [nd.maxima], nd.alpha) for m, (st, nd) in cells.items()}
+        for family in (("ro1", "ro2", "ro3"), ("sm1", "sm2")):
+            tests = {(a, b): verdict.paired_replicates(boots[a], boots[b], 1000,
+                                                       np.random.default_rng(7), 20)
+                     for i, a in enumerate(family) for b in family[i + 1:]}
+            out = verdict.decide(tests)
+            for key, v in out.items():
+                assert v["verdict"] in ("no gain", "undecidable"), (design.name, key, v)
+                assert v["power_diff_lo"] <= 0 <= v["power_diff_hi"], (design.name, key, v)
+            eqs = [power.equivalent_n(curve, boots[m].power(), 500, np.random.default_rng(8),
+                                      boots[m].mean_replicates(500, np.random.default_rng(9)))
+                   for m in family]
+            assert max(e["equivalent_n_lo"] for e in eqs) <= min(e["equivalent_n_hi"] for e in eqs), \
+                (design.name, eqs)

@@ -18,7 +18,7 @@ REPORT_CFG = {
     "seed": 7,
     "alpha": 0.05,
     "augmentation": {"amount": {"mode": "ratio", "ratio": 1}, "negative_controls": True},
-    "calibration": {"n_null": 5, "power_curve": {"n_per_group": [3, 5], "draws": 4, "n_null": 19}},
+    "calibration": {"n_null": 19, "power_curve": {"n_per_group": [3, 5], "draws": 4, "n_null": 19}},
     "methods": {"none": {}, "gmm": {}, "smote": {},
                 "genesom": {"params": {"lines": 10, "columns": 16, "epochs": 2}},
                 "ro_balance": {"generator": "random_oversampling", "amount": {"mode": "balance"}},

@@ -257,9 +257,10 @@ def test_dataset_design_and_amount_keys_take_the_schemas_defaults():
         "p": {"source": "plasmode", "table": "x.tsv", "plasmode": {"n_effects": 3}},
         "g": {"source": "table", "table": "x.tsv", "id_column": "sid", "realism": {}}}})
     t = oc.dataset(cfg, "t")
-    for key in ("id_column", "group_column", "group_field", "min_per_group", "transform", "log_offset",
+    for key in ("id_column", "group_column", "group_field", "min_per_group", "log_offset",
                 "kind", "drop_columns", "exclude_groups", "designs", "eae_matrix"):
         assert t[key] == ds_props[key]["default"], key
+    assert "default" not in ds_props["transform"] and t["transform"] == "none"   # by kind: other
     assert t["realism"] == {"reference": None}              # auto: nothing for a real table
     assert t["gene_map"]["gene_column"] == schema["definitions"]["gene_map"]["properties"]["gene_column"]["default"]
     assert t["validation"]["id_column"] == schema["definitions"]["role"]["properties"]["id_column"]["default"]

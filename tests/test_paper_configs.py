@@ -52,7 +52,7 @@ def test_genesom_eae_paper_config_reduced(eae_dir, tmp_path):
     assert set(cal["method"]) == set(cfg["methods"]) - {"ctgan"} and (cal["n_null"] == 19).all()
     assert set(cal["verdict"]) <= {"baseline", "gains", "loses", "no gain", "undecidable"}
     # genesom_auto: augmented at the level its error-inflation control chose (amount_level)
-    summ = pd.read_csv(rep / "summary.tsv", sep="\t").set_index("method")
+    summ = pd.read_csv(rep / "summary.tsv", sep="\t", dtype={"amount_level": str}).set_index("method")
     assert str(summ.loc["genesom_auto", "amount_level"]) in ("0", "1")
     assert (rec["perm_significant"].notna()).all()
     dec = tmp_path / "results" / "eae_lipidomics" / "error_control" / "first6" / "genesom.json"

@@ -7,7 +7,8 @@
 - :mod:`.calibration` - every method against its own permutation null (null runs,
   family-wise and FDR decisions).
 - :mod:`.power` - what that is worth: power, the baseline's power curve, equivalent n,
-  the paired verdict, the per-method calibration table.
+  the null runs' Monte-Carlo error, the per-method calibration table; :mod:`.verdict` -
+  the verdict against no augmentation (Holm, ``undecidable``); :mod:`.aa` - its A/A study.
 - :mod:`.classify` - classifiers and AUROC trained on augmented tables, scored on
   held-out originals; :mod:`.iterations` - the WGAN paper's AUROC iterations.
 - :mod:`.error_control` - permuted negative controls + Boruta: how much augmentation

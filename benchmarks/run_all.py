@@ -581,7 +581,10 @@ def section_calibration(args):
         t = pd.read_csv(cal, sep="\t")
         rows = [[x.design, x.method, x.n_null, f"{x.critical_fwer_p:.2g}",
                  f"{x.naive_familywise_error:.2f}", f"{x.naive_false_per_run:.1f}",
-                 f"{x.power_calibrated:.2f}", f"{x.power_naive:.2f}", x.verdict,
+                 f"{x.power_calibrated:.2f}", f"{x.power_naive:.2f}",
+                 f"{x.power_diff:+.2f} ({x.power_diff_lo:+.2f} to {x.power_diff_hi:+.2f})"
+                 if x.verdict != "baseline" else "", x.verdict,
+                 f"{x.verdict_p:.2g}" if x.verdict_p == x.verdict_p else "",
                  f"{x.equivalent_n:.1f} ({x.equivalent_n_lo:.1f}-{x.equivalent_n_hi:.1f})"
                  + (f" {x.equivalent_n_censored}" if isinstance(x.equivalent_n_censored, str) else ""),
                  f"{x.seconds:.0f}"]
@@ -589,8 +592,11 @@ def section_calibration(args):
         text += ["", "Its `report/calibration.tsv` (power against the 5 full-data Šidák lipids; "
                  "naive error measured on the method's own null runs):", "",
                  md_table(["design", "method", "null runs", "critical naive p", "naive FWE on nulls",
-                           "naive false / run", "power (calibrated)", "power (naive)", "verdict",
-                           "equivalent n (95 %)", "null-run s"], rows)]
+                           "naive false / run", "power (calibrated)", "power (naive)",
+                           "difference from none (simultaneous)", "verdict", "Holm p",
+                           "equivalent n (95 %)", "null-run s"], rows),
+                 "", f"Verdict rule: {t['verdict_rule'].dropna().iloc[0]}."
+                 if t["verdict_rule"].notna().any() else ""]
     if args.boruta_reps:
         t0 = time.perf_counter()
         rates = {g: _stop_rate(g, args.boruta_reps) for g in ("none", "duplicate")}

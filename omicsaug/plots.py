@@ -203,7 +203,8 @@ def _eq_label(r) -> str:
     if not np.isfinite(eq):
         return "no equivalent n"
     cens = r.get("equivalent_n_censored", "")
-    sign = {"above": "≥ ", "below": "≤ "}.get(cens if isinstance(cens, str) else "", "")
+    cens = cens if isinstance(cens, str) else ""
+    sign = "≥ " if cens.startswith("above") else "≤ " if cens.startswith("below") else ""
     return f"equivalent n {sign}{eq:.1f} ({r['equivalent_n_lo']:.1f}-{r['equivalent_n_hi']:.1f})"
 
 

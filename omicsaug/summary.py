@@ -13,7 +13,8 @@ COLUMNS = ["design", "method", "recovered_calibrated", "invented_calibrated", "r
            "equivalent_n_lo", "equivalent_n_hi", "auroc_vs_none", "auroc_vs_none_lo",
            "auroc_vs_none_hi", "class_accuracy_over_chance", "class_difference_kept",
            "class_flagged", "seconds", "two_sample_auroc", "heldout_two_sample_auroc",
-           "near_copy_fraction", "verdict_p", "verdict_rule", "amount_level"]
+           "near_copy_fraction", "verdict_p", "verdict_rule", "amount_level",
+           "equivalent_n_censored"]
 
 
 def _recovery(rec: pd.DataFrame, test: str) -> pd.DataFrame:
@@ -47,6 +48,7 @@ def summarise(recovery_summary: pd.DataFrame, calibration: pd.DataFrame | None =
                 row.update(verdict=c.get("verdict"), verdict_p=c.get("verdict_p"),
                            verdict_rule=c.get("verdict_rule"), equivalent_n=c.get("equivalent_n"),
                            equivalent_n_lo=c.get("equivalent_n_lo"),
+                           equivalent_n_censored=c.get("equivalent_n_censored"),
                            equivalent_n_hi=c.get("equivalent_n_hi"))
         if comparisons is not None and len(comparisons) and m != "none":
             c = comparisons[comparisons["design"] == d]
@@ -137,6 +139,11 @@ def reading(summary: pd.DataFrame, dataset: str) -> str:
         if len(inflated):
             parts.append("the naive test (synthetic rows counted as samples) invents findings for "
                          + ", ".join(f"{r.method} ({r.invented_naive:.1f})" for r in inflated.itertuples()))
+        if "equivalent_n_censored" in g and g["equivalent_n_censored"].astype(str).str.contains(
+                "reference holds").any():
+            parts.append("equivalent n stops at the design's n: the full-data reference is made of "
+                         "the same animals, so a gain in animals cannot be measured against it "
+                         "(a simulated truth or a plasmode can)")
         au = others.dropna(subset=["auroc_vs_none"])
         if len(au):
             better = au[au["auroc_vs_none_lo"] > 0]
@@ -187,6 +194,10 @@ def _keeps_class(row):
 def _worth(row):
     verdict = "" if pd.isna(row.get("verdict")) else str(row["verdict"])
     n = _interval(row, "equivalent_n", "{:.1f}")
+    cens = row.get("equivalent_n_censored")
+    cens = cens if isinstance(cens, str) else ""
+    if n and cens.startswith(("above", "below")):
+        n = ("≥ " if cens.startswith("above") else "≤ ") + n
     return "; ".join(x for x in (verdict, n) if x)
 
 

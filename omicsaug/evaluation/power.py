@@ -1,13 +1,15 @@
 """What calibrated discoveries are worth: power, the unaugmented baseline's power curve over n,
-a method's equivalent n, its paired verdict against the baseline, and the per-method table.
+a method's equivalent n, and the per-method table.
 
 Power is measured against the simulated truth where there is one, else the full-data
 reference set (:func:`power_reference`). The baseline curve (:func:`baseline_power_curve`)
 is the calibrated (max-T) power of the unaugmented test over n per group; a method's
-equivalent n inverts it at the method's calibrated power (:func:`equivalent_n`). Intervals
-resample the subsets and each method's null runs together (:class:`PowerBootstrap`), since
-the critical value of N null runs is itself an estimate. The null runs themselves are
-:mod:`.calibration`.
+equivalent n inverts it at the method's calibrated power (:func:`equivalent_n`; against a
+full-data reference only up to the design's n: :func:`curve_limit`). Intervals resample the
+subsets and carry the Monte-Carlo error of each finite null (:func:`critical_replicates`,
+:class:`PowerBootstrap`, :class:`CurveBootstrap`), since the critical value of N null runs is
+itself an estimate. The verdict against the baseline is :mod:`.verdict`; the null runs
+themselves are :mod:`.calibration`.
 """
 
 from __future__ import annotations
@@ -169,6 +171,11 @@ def critical_replicates(maxima, alpha: float, n_boot: int, rng) -> np.ndarray:
     return c_obs - (c_n - q)
 
 
+def _sorted_stats(stats: np.ndarray) -> np.ndarray:
+    """Each row sorted, a missing statistic counted as not found (-inf)."""
+    return np.sort(np.where(np.isnan(stats), -np.inf, stats), axis=1)
+
+
 def _power_at(sorted_stats: np.ndarray, crit) -> np.ndarray:
     """Share of a subset's reference statistics (sorted) strictly above each critical value."""
     r = sorted_stats.shape[-1]
@@ -189,7 +196,7 @@ class PowerBootstrap:
         self.seeds = stats.index.to_numpy()
         self.alpha = alpha
         self.n_reference = stats.shape[1]
-        self._sorted = np.sort(stats.to_numpy(float), axis=1)
+        self._sorted = _sorted_stats(stats.to_numpy(float))
         self._maxima = maxima
 
     @classmethod
@@ -245,7 +252,7 @@ class CurveBootstrap:
             g = draws[draws["n_per_group"] == n]
             self._power.append(g["power"].to_numpy(float))
             has_null = null is not None and cols and (null["n_per_group"] == n).any()
-            self._sorted.append(np.sort(g[cols].to_numpy(float), axis=1) if has_null else None)
+            self._sorted.append(_sorted_stats(g[cols].to_numpy(float)) if has_null else None)
             self._maxima.append(null.loc[null["n_per_group"] == n, "maximum"].to_numpy(float)
                                 if has_null else None)
 

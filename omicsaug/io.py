@@ -41,6 +41,10 @@ def _decode(raw: bytes, path) -> tuple[str, list]:
         return raw.decode("cp1252", errors="replace"), ["Latin-1 / Windows-1252 (not UTF-8)"]
 
 
+#: how the start-up line and the ingest log name a delimiter
+DELIMITERS = {"\t": "tab", ";": "';'", ",": "','"}
+
+
 def _sniff(text: str, suffix: str) -> tuple[str, bool, list]:
     """(delimiter, decimal comma?, notes): the delimiter the header line uses most among
     tab, ';' and ','; decimal commas when the delimiter is not ',' and numbers like 1,5
@@ -58,7 +62,7 @@ def _sniff(text: str, suffix: str) -> tuple[str, bool, list]:
             delim = "\t" if suffix in (".tsv", ".txt", ".tab") else ","
     notes = []
     if delim != ("," if suffix == ".csv" else "\t"):
-        notes.append({"\t": "tab", ";": "';'", ",": "','"}[delim] + "-separated")
+        notes.append(DELIMITERS[delim] + "-separated")
     body = "\n".join(lines[1:])
     comma = delim != "," and re.search(r"(?:^|[\t;])-?\d+,\d+(?:[eE][-+]?\d+)?(?=$|[\t;])", body, re.M) is not None
     if comma:
@@ -93,6 +97,7 @@ def read_table(path, sheet=None, id_column=None) -> pd.DataFrame:
                     raise InputError(f"the workbook has {len(sheets)} sheets ({', '.join(sheets)}).",
                                      file=path, fix="name the one to read with 'sheet:' in the dataset.")
             df = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=dtype)
+            read_as = f"XLSX sheet {sheet if sheet is not None else 1}"
             header = [str(c) for c in pd.read_excel(path, sheet_name=sheet if sheet is not None else 0,
                                                     header=None, nrows=1).iloc[0].tolist()] \
                 if len(df.columns) else []
@@ -107,6 +112,9 @@ def read_table(path, sheet=None, id_column=None) -> pd.DataFrame:
             header = next(csv.reader(io.StringIO(text.lstrip("\r\n").splitlines()[0] if text.strip() else ""),
                                      delimiter=delim), [])
             df = pd.read_csv(io.StringIO(text), sep=delim, decimal="," if comma else ".", dtype=dtype)
+            enc = "Latin-1 / Windows-1252" if any("Latin-1" in n for n in notes) else \
+                "UTF-8 with a byte-order mark" if notes else "UTF-8"
+            read_as = f"{enc}, {DELIMITERS[delim]}-separated, decimal {'comma' if comma else 'point'}"
     except InputError:
         raise
     except Exception as exc:  # pandas/openpyxl parse errors
@@ -121,6 +129,7 @@ def read_table(path, sheet=None, id_column=None) -> pd.DataFrame:
         raise InputError("no data rows (only a header, or every cell empty).", file=path,
                          fix="check that the right file was exported, with one row per sample.")
     df.attrs["read_notes"] = notes
+    df.attrs["read_as"] = read_as
     if notes:   # said in the ingest log (and by the start-up check's first read)
         import logging
 
@@ -410,6 +419,7 @@ def load_dataset(spec: dict, paths: dict | None = None) -> pd.DataFrame:
     paths = paths or {}
     table_path = paths.get("table", spec.get("table"))
     min_n = spec["min_per_group"]
+    read_as = "a GEO series matrix"
     if spec.get("source") == "geo_series_matrix":
         df = read_geo_series_matrix(table_path, spec["group_field"], spec.get("characteristic"),
                                     spec.get("group_map"), min_per_group=min_n)
@@ -424,6 +434,7 @@ def load_dataset(spec: dict, paths: dict | None = None) -> pd.DataFrame:
         meta_path = paths.get("metadata", spec.get("metadata"))
         meta = (read_table(meta_path, id_column=spec.get("metadata_id_column") or id_col)
                 if meta_path else None)
+        read_as = table.attrs.get("read_as", "")
         df = assemble(table, file=table_path, id_column=id_col, group_column=spec["group_column"],
                       metadata=meta, metadata_file=meta_path,
                       metadata_id_column=spec.get("metadata_id_column"),
@@ -433,6 +444,7 @@ def load_dataset(spec: dict, paths: dict | None = None) -> pd.DataFrame:
     if excl:
         df = df[~df[GROUP].isin(excl)].reset_index(drop=True)
         validate_groups(df, file=table_path, min_per_group=min_n)
+    df.attrs["read_as"] = read_as
     return df
 
 

@@ -53,7 +53,7 @@ def _read(spec: dict, files: dict, cache_dir) -> dict:
             "group_labels", "group_map", "group_field", "characteristic", "drop_columns",
             "exclude_groups", "min_per_group", "gene_map", "transform", "log_offset", "filter")
     stamp = {k: spec.get(k) for k in keys}
-    stamp["check"] = 3          # the version of these checks: a cached pass of another is void
+    stamp["check"] = 4          # the version of these checks: a cached pass of another is void
     stamp["files"] = {k: [str(Path(f).resolve()), Path(f).stat().st_size, Path(f).stat().st_mtime_ns]
                       for k, f in files.items()}
     key = hashlib.sha256(json.dumps(stamp, sort_keys=True, default=str).encode()).hexdigest()[:20]
@@ -66,7 +66,8 @@ def _read(spec: dict, files: dict, cache_dir) -> dict:
     flt = spec["filter"]
     kept, _ = filter_missing(logged, float(flt["max_missing"]))
     kept, _ = top_k_variance(kept, flt["top_k_variance"])
-    out = {"groups": df[GROUP].astype(str).tolist(), "n_features": len(feature_columns(kept))}
+    out = {"groups": df[GROUP].astype(str).tolist(), "n_features": len(feature_columns(kept)),
+           "read_as": df.attrs.get("read_as", "")}
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(out))
@@ -173,6 +174,8 @@ def dataset_line(name: str, spec: dict, info: dict | None) -> str:
         sizes = pd.Series(info["groups"]).value_counts(sort=False)
         what = (f"{len(info['groups'])} rows x {info['n_features']} features, groups "
                 + " / ".join(f"{g} {n}" for g, n in sizes.items()))
+        if info.get("read_as"):
+            what += f" (read as {info['read_as']})"
     imp = spec["impute"]["method"]
     return (f"{name}: {what}; kind {spec['kind']}, transform {spec['transform']}"
             + (f" (offset {spec['log_offset']:g})" if spec["transform"] != "none" and spec["log_offset"] else "")

@@ -376,12 +376,13 @@ def test_lipidomics_table_is_analysed_on_log10_and_the_terminal_says_so(tmp_path
     assert oc.dataset(oc.with_defaults({"datasets": {"x": {**ds, "transform": "none"}}}), "x")["transform"] == "none"
     assert oc.dataset(oc.with_defaults({"datasets": {"x": {**ds, "kind": "microarray"}}}), "x")["transform"] == "none"
     lines = check_inputs(oc.with_defaults(cfg), "c.yaml")
-    assert lines == ["x: 16 rows x 4 features, groups ctrl 8 / eae 8; kind lipidomics, transform "
-                     "log10, imputation missforest"]
+    assert lines == ["x: 16 rows x 4 features, groups ctrl 8 / eae 8 (read as UTF-8, ','-separated, "
+                     "decimal point); kind lipidomics, transform log10, imputation missforest"]
     proc = run_snakemake(tmp_path, "-n", configfile=write_yaml(tmp_path / "c.yaml", cfg), timeout=120)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout + proc.stderr
-    assert "omicsaug: x: 16 rows x 4 features, groups ctrl 8 / eae 8; kind lipidomics, transform log10" in out
+    assert "omicsaug: x: 16 rows x 4 features, groups ctrl 8 / eae 8 (read as UTF-8" in out
+    assert "; kind lipidomics, transform log10, imputation missforest" in out
 
 
 @pytest.mark.parametrize("where, key", [
@@ -403,3 +404,21 @@ def test_too_few_null_runs_stop_at_start_up_naming_the_key(where, key):
     off = oc.with_defaults({"methods": {"none": {}}, "calibration": {"n_null": 5, "enabled": False},
                             "datasets": {"x": ds}})
     check_inputs(off, "c.yaml")     # calibration off: no null runs to check
+
+
+def test_a_latin1_table_says_how_it_was_read_on_the_terminal(tmp_path):
+    """The detected encoding, delimiter and decimal mark are on the dataset's start-up line:
+    a Latin-1, ';'-separated export with decimal commas says so before any job runs."""
+    df = _clean()
+    df.columns = ["ID", "group", "lipé1", "lip2", "lip3", "lip4"]
+    path = tmp_path / "latin.csv"
+    path.write_bytes(df.to_csv(index=False, sep=";", decimal=",").encode("latin-1"))
+    cfg = {"datasets": {"x": {**_cfg(path)["datasets"]["x"]}}}
+    for k in list(cfg["datasets"]["x"]):
+        if k not in ("source", "table", "id_column", "group_column", "transform", "designs"):
+            cfg["datasets"]["x"].pop(k)
+    proc = run_snakemake(tmp_path, "-n", configfile=write_yaml(tmp_path / "c.yaml", cfg), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    line = [ln for ln in proc.stderr.splitlines() if ln.startswith("omicsaug: x:")]
+    assert line and "16 rows x 4 features" in line[0], proc.stderr
+    assert "(read as Latin-1 / Windows-1252, ';'-separated, decimal comma)" in line[0], line

@@ -1,8 +1,30 @@
 # The only workflow-level Python: config validation, dataset resolution, input functions.
 import functools
+import os
 import re
 import sys
 from pathlib import Path
+
+# The omicsaug package sits beside workflow/ (the repository root): a clone, a module use of
+# it or a snakedeploy copy imports it from there, without installing it; the scripts find it
+# through PYTHONPATH, which every job (local, cluster, conda environment) inherits.
+_SOURCE = Path(str(workflow.current_basedir)).parent.parent
+if (_SOURCE / "omicsaug" / "__init__.py").is_file():
+    sys.path.insert(0, str(_SOURCE))
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [str(_SOURCE)] + [p for p in [os.environ.get("PYTHONPATH")] if p]
+    )
+try:
+    import omicsaug
+except ModuleNotFoundError:
+    print(
+        f"omicsaug: the omicsaug package is neither beside the workflow ({_SOURCE}) nor "
+        "installed. Fix: run the workflow from a clone (or a module or snakedeploy copy of "
+        "one), or install the package where snakemake runs: pip install <clone> (README, "
+        "'As a module').",
+        file=sys.stderr,
+    )
+    sys.exit(1)
 
 from omicsaug import config as oc
 from omicsaug.augment import method_spec, pretrain_owner

@@ -25,7 +25,7 @@ run: install
 	$(BIN)/snakemake --report results/report.html
 
 test: install
-	$(BIN)/python -m pytest -q -n auto
+	$(BIN)/python -m pytest -q -n auto --dist loadgroup
 
 lint: install
 	$(BIN)/snakemake --lint

@@ -234,6 +234,21 @@ def _list_table(title: str, spec, rows: list[dict]) -> list[str]:
     return out + [""]
 
 
+# Snakemake's report shows this page in a full-height box that centres its content
+# (``flex items-center justify-center h-screen overflow-auto``, template components/content.js):
+# an answer taller than the window overflowed *above* the scroll origin, where no scrolling
+# reaches (measured in headless Chromium at 1280 x 800: the first heading at -2,358 px). The
+# page starts at the top instead; tests/test_reports.py checks it in a real browser.
+LANDING_STYLE = """.. raw:: html
+
+   <style>
+   div.items-center.justify-center.h-screen.overflow-auto {
+     align-items: flex-start; justify-content: flex-start;
+   }
+   </style>
+"""
+
+
 def landing_rst(description: str, summaries: dict, failures=(), datasets=None) -> str:
     """The HTML report's first page: the workflow's description, the jobs that failed (log
     file, reason: ``utils.failed_jobs``), then per dataset and design its plain-words reading
@@ -242,7 +257,7 @@ def landing_rst(description: str, summaries: dict, failures=(), datasets=None) -
     DataFrame, summary.txt)); columns no row fills are left out, and datasets without a
     summary yet. ``datasets``: dataset -> its start-up line (rows, groups, transform,
     imputation: :func:`omicsaug.startup.dataset_line`), shown under its heading."""
-    parts = [description.rstrip()]
+    parts = [LANDING_STYLE, description.rstrip()]
     if failures:
         title = "What did not finish"
         parts += ["", title, "-" * len(title), "",

@@ -120,3 +120,66 @@ def tiny_settings(**overrides) -> dict:
             "reference": {"cv_repeats": 1, "classifiers": ["knn"]},
             "failure_point": {"n_per_group": [4], "seeds": 2},
             "evaluation": evaluation, **overrides}
+
+
+def chromium():
+    """The headless Chromium of the machine (Debian's `chromium`), or None."""
+    import shutil
+
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+# Run in the page once it has drawn: where the first answer heading is on the first screen,
+# and the smallest position of any element in its scroll container's content (negative: it
+# lies above the scroll origin, where no scrolling reaches it). Written into the title, which
+# --dump-dom prints.
+_PROBE = """<script>
+window.addEventListener("load", () => setTimeout(() => {
+  const heads = [...document.querySelectorAll("h1, h2, h3")]
+    .filter(h => h.textContent.trim().startsWith("The answer for"));
+  let minTop = Infinity, minLeft = Infinity, worst = "";
+  for (const el of document.querySelectorAll("body *")) {
+    const r = el.getBoundingClientRect();
+    if (!r.width && !r.height) continue;
+    let c = el.parentElement;
+    while (c && !["auto", "scroll"].includes(getComputedStyle(c).overflowY)) c = c.parentElement;
+    const box = c ? c.getBoundingClientRect() : {top: 0, left: 0};
+    const top = r.top - box.top + (c ? c.scrollTop : window.scrollY);
+    const left = r.left - box.left + (c ? c.scrollLeft : window.scrollX);
+    if (top < minTop) { minTop = top; worst = el.tagName + " " + el.textContent.slice(0, 40); }
+    minLeft = Math.min(minLeft, left);
+  }
+  const first = heads.length ? heads[0].getBoundingClientRect() : null;
+  document.title = "PROBE" + JSON.stringify({answers: heads.length, firstTop: first && first.top,
+    firstBottom: first && first.bottom, height: window.innerHeight, minTop, minLeft, worst});
+}, 3000));
+</script>"""
+
+
+def first_page_probe(html_path, width, height, screenshot=None) -> dict:
+    """Open a report in headless Chromium at width x height and measure its first page
+    (``_PROBE``); with ``screenshot``, also keep a PNG of the first screen."""
+    import json
+    import re
+    import subprocess
+    import tempfile
+
+    exe = chromium()
+    page = Path(tempfile.mkdtemp()) / "probe.html"
+    page.write_text(Path(html_path).read_text(errors="replace").replace("</body>", _PROBE + "</body>", 1))
+    flags = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+             f"--window-size={width},{height}", "--virtual-time-budget=15000"]
+    out = subprocess.run(flags + ["--dump-dom", page.as_uri()], capture_output=True, text=True,
+                         timeout=180)
+    m = re.search(r"<title>PROBE(.*?)</title>", out.stdout, re.S)
+    assert m, out.stderr[-2000:]
+    if screenshot is not None:
+        subprocess.run(flags + [f"--screenshot={screenshot}", Path(html_path).resolve().as_uri()],
+                       capture_output=True, text=True, timeout=180)
+    import html
+
+    return json.loads(html.unescape(m.group(1)))

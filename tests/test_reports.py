@@ -70,8 +70,11 @@ def _user_table(path):
     return path
 
 
-@pytest.mark.slow
-def test_reports_and_html(tmp_path):
+@pytest.fixture(scope="module")
+def report_run(tmp_path_factory):
+    """REPORT_CFG plus a user's table, run once and built into results/report.html; shared by
+    the report test and the browser test (one xdist group, so one worker runs it)."""
+    tmp_path = tmp_path_factory.mktemp("report_run")
     cfg = dict(REPORT_CFG)
     cfg["datasets"] = {**REPORT_CFG["datasets"], "user": {
         "source": "table", "table": str(_user_table(tmp_path / "mine.csv")), "id_column": "Mouse",
@@ -85,6 +88,16 @@ def test_reports_and_html(tmp_path):
     cfg = write_yaml(tmp_path / "report.yaml", cfg)
     proc = run_snakemake(tmp_path, "--cores", "2", "-q", configfile=cfg, timeout=420)
     assert proc.returncode == 0, explain(proc, tmp_path)
+    html = tmp_path / "results" / "report.html"
+    report = run_snakemake(tmp_path, "--report", html, configfile=cfg, timeout=300)
+    assert report.returncode == 0, explain(report)
+    return tmp_path
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("report_run")
+def test_reports_and_html(report_run):
+    tmp_path = report_run
     lip, arr = tmp_path / "results" / "lip" / "report", tmp_path / "results" / "arr" / "report"
 
     rec = pd.read_csv(lip / "recovery.tsv", sep="\t")
@@ -156,8 +169,6 @@ def test_reports_and_html(tmp_path):
     assert not (lip / "fidelity.tsv").exists()          # off for lip (tiny_settings)
 
     html = tmp_path / "results" / "report.html"
-    proc = run_snakemake(tmp_path, "--report", html, configfile=cfg, timeout=300)
-    assert proc.returncode == 0, explain(proc)
     text = html.read_text(errors="replace")
     # the first page is the answer: each dataset's reading (HTML-escaped in the page's data)
     assert text.count("The answer for ") >= 2 and "arr, imb_c20_f0.5:" in text
@@ -170,6 +181,26 @@ def test_reports_and_html(tmp_path):
                  "genesom_umatrix.png", "univariate.tsv", "wgan_pooled_losses.png", "summary.tsv",
                  "class_fidelity.tsv", "fidelity.png", "fidelity_summary.tsv"):
         assert name in text, name
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("report_run")
+@pytest.mark.parametrize("width, height", [(1280, 800), (1920, 1080)])
+def test_first_page_reads_from_the_top_in_a_real_browser(report_run, width, height):
+    """The report of a three-dataset run opened in headless Chromium as a reader's window:
+    the first answer heading is on the first screen and no element lies above the scroll
+    origin (Snakemake's landing view centres a taller page, which put the top out of reach);
+    a screenshot of the first screen is kept beside the report."""
+    from conftest import chromium, first_page_probe
+
+    if chromium() is None:
+        pytest.skip("Chromium is not installed (.ci/run installs Debian's chromium where it can)")
+    shot = report_run / "results" / f"first_page_{width}x{height}.png"
+    probe = first_page_probe(report_run / "results" / "report.html", width, height, shot)
+    assert probe["answers"] >= 3, probe
+    assert 0 <= probe["firstTop"] and probe["firstBottom"] <= probe["height"], probe
+    assert probe["minTop"] >= -1 and probe["minLeft"] >= -1, probe
+    assert shot.read_bytes()[:4] == b"\x89PNG"
 
 
 def test_wgan_without_external_table_is_a_clear_error(tmp_path):
@@ -257,7 +288,9 @@ def test_landing_page_puts_each_datasets_answer_first():
     # no fidelity report here: its columns are left out
     assert rows[0] == ["method", "keeps its class (accuracy over chance)", "seconds"]
     assert rows[2] == ["smote", "no (+0.01)", "3"]
-    assert landing_rst("only the description", {}) == "only the description\n"
+    # the page style (it starts at the top in a real browser), then the description alone
+    from omicsaug.summary import LANDING_STYLE
+    assert landing_rst("only the description", {}) == LANDING_STYLE + "\nonly the description\n"
     assert f"random_{ZWSP}oversampling" in landing_rst("d", {"x": (_landing_table().assign(
         method=["none", "random_oversampling"]), "")})
 

@@ -135,27 +135,30 @@ def chromium():
 
 # Run in the page once it has drawn: where the first answer heading is on the first screen,
 # and the smallest position of any element in its scroll container's content (negative: it
-# lies above the scroll origin, where no scrolling reaches it). Written into the title, which
-# --dump-dom prints.
+# lies above or left of the scroll origin, where no scrolling reaches it; fixed-position
+# elements, such as the menu drawer slid off-screen, are not content). Written into the
+# title, which --dump-dom prints.
 _PROBE = """<script>
 window.addEventListener("load", () => setTimeout(() => {
   const heads = [...document.querySelectorAll("h1, h2, h3")]
     .filter(h => h.textContent.trim().startsWith("The answer for"));
-  let minTop = Infinity, minLeft = Infinity, worst = "";
+  let minTop = Infinity, minLeft = Infinity, worst = "", worstLeft = "";
+  const fixed = el => { for (; el; el = el.parentElement)
+    if (getComputedStyle(el).position === "fixed") return true; return false; };
   for (const el of document.querySelectorAll("body *")) {
     const r = el.getBoundingClientRect();
-    if (!r.width && !r.height) continue;
+    if ((!r.width && !r.height) || fixed(el)) continue;     // drawers slid off-screen: not content
     let c = el.parentElement;
     while (c && !["auto", "scroll"].includes(getComputedStyle(c).overflowY)) c = c.parentElement;
     const box = c ? c.getBoundingClientRect() : {top: 0, left: 0};
     const top = r.top - box.top + (c ? c.scrollTop : window.scrollY);
     const left = r.left - box.left + (c ? c.scrollLeft : window.scrollX);
     if (top < minTop) { minTop = top; worst = el.tagName + " " + el.textContent.slice(0, 40); }
-    minLeft = Math.min(minLeft, left);
+    if (left < minLeft) { minLeft = left; worstLeft = el.tagName + "." + el.className + " " + el.textContent.slice(0, 40); }
   }
   const first = heads.length ? heads[0].getBoundingClientRect() : null;
   document.title = "PROBE" + JSON.stringify({answers: heads.length, firstTop: first && first.top,
-    firstBottom: first && first.bottom, height: window.innerHeight, minTop, minLeft, worst});
+    firstBottom: first && first.bottom, height: window.innerHeight, minTop, minLeft, worst, worstLeft});
 }, 3000));
 </script>"""
 
@@ -170,7 +173,8 @@ def first_page_probe(html_path, width, height, screenshot=None) -> dict:
 
     exe = chromium()
     page = Path(tempfile.mkdtemp()) / "probe.html"
-    page.write_text(Path(html_path).read_text(errors="replace").replace("</body>", _PROBE + "</body>", 1))
+    head, _, tail = Path(html_path).read_text(errors="replace").rpartition("</body>")
+    page.write_text(head + _PROBE + "</body>" + tail)     # the last </body>: scripts hold others
     flags = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
              f"--window-size={width},{height}", "--virtual-time-budget=15000"]
     out = subprocess.run(flags + ["--dump-dom", page.as_uri()], capture_output=True, text=True,

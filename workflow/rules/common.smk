@@ -11,8 +11,11 @@ from pathlib import Path
 _SOURCE = Path(str(workflow.current_basedir)).parent.parent
 if (_SOURCE / "omicsaug" / "__init__.py").is_file():
     sys.path.insert(0, str(_SOURCE))
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        [str(_SOURCE)] + [p for p in [os.environ.get("PYTHONPATH")] if p]
+    # set, not required from the user (so no `envvars:`)
+    os.environ.update(
+        PYTHONPATH=os.pathsep.join(
+            [str(_SOURCE)] + [p for p in [os.environ.get("PYTHONPATH")] if p]
+        )
     )
 try:
     import omicsaug
